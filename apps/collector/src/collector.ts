@@ -1,0 +1,71 @@
+import type { AddressInfo } from 'node:net';
+import { SaltRing, SiteDirectory } from '@tern/control';
+import { openEventLog, pipelineTopicSpecs } from '@tern/stream';
+import pino, { type Logger } from 'pino';
+import type { CollectorConfig } from './config.ts';
+import { GroupCommitter } from './delivery/group-commit.ts';
+import { GeoLocator } from './enrich/geo.ts';
+import { UserAgentParser } from './enrich/user-agent.ts';
+import { createCollectorServer } from './http/server.ts';
+import { loadTrackerScript } from './http/tracker-script.ts';
+import { createCollectorMetrics } from './metrics.ts';
+import { retryUntilReady } from './retry.ts';
+
+export interface RunningCollector {
+  url: string;
+  port: number;
+  /** Stops accepting, writes what was accepted, then closes the log. */
+  stop(): Promise<void>;
+}
+
+export async function startCollector(config: CollectorConfig, logger?: Logger): Promise<RunningCollector> {
+  const log = logger ?? pino({ level: config.logLevel, base: { service: 'collector' } });
+  const eventLog = openEventLog(config.stream.log, log);
+  const { topics } = config.stream;
+  await retryUntilReady(() => eventLog.ensureTopics(pipelineTopicSpecs(config.stream)), log, 'event log');
+  const sites = new SiteDirectory(eventLog, topics.sites, 'collector');
+  const salts = new SaltRing(eventLog, topics.salts, 'collector');
+  await Promise.all([sites.start(), salts.start()]);
+  const producer = await eventLog.producer();
+  const committer = new GroupCommitter(producer, topics.events, config.delivery);
+  const metrics = createCollectorMetrics();
+  let stopping = false;
+
+  const server = createCollectorServer({
+    config,
+    metrics,
+    logger: log,
+    sites,
+    salts,
+    geo: new GeoLocator(),
+    userAgents: new UserAgentParser(),
+    committer,
+    producer,
+    deadLetterTopic: topics.deadLetter,
+    tracker: loadTrackerScript(),
+    isReady: () => ({ ready: !stopping && salts.saltFor(Date.now()) !== undefined, sites: sites.size, log: eventLog.kind }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, log: eventLog.kind }, 'collector listening');
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await committer.drain();
+      await closed;
+      await producer.close();
+      await Promise.all([sites.stop(), salts.stop()]);
+      await eventLog.close();
+      log.info('collector stopped');
+    },
+  };
+}

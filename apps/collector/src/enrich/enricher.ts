@@ -1,0 +1,77 @@
+import { type EnrichedEvent, ENRICHED_EVENT_VERSION, LIMITS, type WireEvent } from '@tern/events';
+import { randomUUID } from 'node:crypto';
+import type { GeoLocator } from './geo.ts';
+import { attribute, parsePageUrl } from './page-url.ts';
+import { type ClientSoftware, deviceFromScreen } from './user-agent.ts';
+import { visitorId } from './visitor-id.ts';
+
+/** What the collector knows about the request an event came in; none of it is stored as such. */
+export interface RequestFacts {
+  ip: string;
+  userAgent: string;
+  software: ClientSoftware;
+  receivedAt: number;
+  salt: Buffer;
+}
+
+export type EnrichResult = { ok: true; event: EnrichedEvent } | { ok: false; field: string; reason: string };
+
+/** Turns one validated wire event into the record written to the events topic. */
+export function enrich(siteId: string, wire: WireEvent, facts: RequestFacts, geo: GeoLocator): EnrichResult {
+  const page = parsePageUrl(wire.url);
+  if (!page) return { ok: false, field: 'url', reason: 'not an absolute http(s) URL' };
+  if (wire.type === 'custom' && !wire.name) return { ok: false, field: 'name', reason: 'custom events need a name' };
+  const attribution = attribute(wire.referrer, page);
+  const { software } = facts;
+  return {
+    ok: true,
+    event: {
+      v: ENRICHED_EVENT_VERSION,
+      eventId: randomUUID(),
+      siteId,
+      type: wire.type,
+      name: wire.type === 'custom' ? (wire.name as string) : wire.type,
+      timestamp: clampTimestamp(wire.ts, facts.receivedAt),
+      receivedAt: facts.receivedAt,
+      visitorId: visitorId(facts.salt, siteId, facts.ip, facts.userAgent),
+      hostname: page.hostname,
+      pathname: page.pathname.slice(0, LIMITS.maxUrlLength),
+      query: page.query.slice(0, LIMITS.maxUrlLength),
+      title: wire.title ?? '',
+      referrer: attribution.referrer.slice(0, LIMITS.maxUrlLength),
+      referrerHost: attribution.referrerHost,
+      source: attribution.source,
+      utmSource: page.utmSource,
+      utmMedium: page.utmMedium,
+      utmCampaign: page.utmCampaign,
+      utmTerm: page.utmTerm,
+      utmContent: page.utmContent,
+      country: geo.country(facts.ip),
+      browser: software.browser.slice(0, 64),
+      browserVersion: software.browserVersion.slice(0, 32),
+      os: software.os.slice(0, 64),
+      osVersion: software.osVersion.slice(0, 32),
+      device: deviceFromScreen(software.device, wire.sw),
+      screenWidth: wire.sw ?? 0,
+      language: wire.lang ?? '',
+      props: stringifyProps(wire.props),
+      engagedMs: wire.engagedMs ?? 0,
+      scrollDepth: wire.scroll ?? 0,
+    },
+  };
+}
+
+/** A client clock far from ours is not trusted; the receive time stands in for it. */
+export function clampTimestamp(clientTs: number | undefined, receivedAt: number): number {
+  if (clientTs === undefined) return receivedAt;
+  if (Math.abs(clientTs - receivedAt) > LIMITS.maxClockSkewMs) return receivedAt;
+  // Events cannot come from the future; a few seconds of skew are clamped to now.
+  return Math.min(clientTs, receivedAt);
+}
+
+function stringifyProps(props: WireEvent['props']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!props) return out;
+  for (const [key, value] of Object.entries(props)) out[key] = String(value);
+  return out;
+}

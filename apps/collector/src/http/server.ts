@@ -1,0 +1,123 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { CollectorConfig } from '../config.ts';
+import { BackpressureError } from '../delivery/group-commit.ts';
+import { ClientIpResolver } from '../enrich/client-ip.ts';
+import type { CollectorMetrics } from '../metrics.ts';
+import { parseJsonBody, readBody } from './body.ts';
+import { acceptBatch, type EventIntakeDeps } from './events-route.ts';
+import { HttpError } from './http-error.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { CORS_HEADERS, sendJson } from './respond.ts';
+import type { TrackerScript } from './tracker-script.ts';
+
+export interface ServerDeps extends EventIntakeDeps {
+  config: CollectorConfig;
+  metrics: CollectorMetrics;
+  logger: Logger;
+  tracker: TrackerScript | undefined;
+  isReady: () => { ready: boolean; sites: number; log: string };
+}
+
+/** The collector's HTTP surface. Routes are few and fixed, so a plain switch beats a framework here. */
+export function createCollectorServer(deps: ServerDeps): Server {
+  const ips = new ClientIpResolver(deps.config.trustedProxies);
+  const limiter = new RateLimiter(deps.config.rateLimit.perSecond, deps.config.rateLimit.burst);
+
+  const server = createServer((request, response) => {
+    const route = routeOf(request);
+    response.on('finish', () => deps.metrics.requests.inc({ route, status: String(response.statusCode) }));
+    handle(route, request, response).catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        sendJson(response, error.status, error, { ...CORS_HEADERS, ...error.headers });
+        return;
+      }
+      if (error instanceof BackpressureError) {
+        sendJson(response, 503, new HttpError(503, 'overloaded', 'try again shortly'), {
+          ...CORS_HEADERS,
+          'retry-after': '2',
+        });
+        return;
+      }
+      deps.logger.error({ err: error, route }, 'request failed');
+      if (!response.headersSent) {
+        // A failed write to the log: nothing was acknowledged, so the client may retry safely.
+        sendJson(response, 503, new HttpError(503, 'unavailable', 'event log unavailable, retry later'), {
+          ...CORS_HEADERS,
+          'retry-after': '5',
+        });
+      } else response.destroy();
+    });
+  });
+
+  async function handle(route: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    switch (route) {
+      case 'POST /v1/events': {
+        const ip = ips.resolve(request.socket.remoteAddress, request.headers['x-forwarded-for']);
+        const wait = limiter.take(ip);
+        if (wait > 0) {
+          throw new HttpError(429, 'rate_limited', 'too many requests', undefined, { 'retry-after': String(wait) });
+        }
+        const body = parseJsonBody(request, await readBody(request, deps.config.maxBodyBytes));
+        const userAgent = String(request.headers['user-agent'] ?? '').slice(0, 1024);
+        const result = await acceptBatch(body, { ip, userAgent }, deps);
+        sendJson(response, 202, result, CORS_HEADERS);
+        return;
+      }
+      case 'OPTIONS /v1/events':
+        response.writeHead(204, CORS_HEADERS).end();
+        return;
+      case 'GET /t.js':
+        return serveTracker(request, response, deps.tracker);
+      case 'GET /healthz':
+        sendJson(response, 200, { status: 'ok' });
+        return;
+      case 'GET /readyz': {
+        const state = deps.isReady();
+        sendJson(response, state.ready ? 200 : 503, state);
+        return;
+      }
+      case 'GET /metrics': {
+        deps.metrics.queueDepth.set(deps.committer.depth);
+        const text = await deps.metrics.registry.metrics();
+        response.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(text);
+        return;
+      }
+      default:
+        throw new HttpError(404, 'not_found', 'no such route');
+    }
+  }
+
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxConnections = 20_000;
+  return server;
+}
+
+const ROUTES = new Set(['POST /v1/events', 'OPTIONS /v1/events', 'GET /t.js', 'GET /healthz', 'GET /readyz', 'GET /metrics']);
+
+function routeOf(request: IncomingMessage): string {
+  const path = (request.url ?? '/').split('?')[0];
+  const route = `${request.method} ${path}`;
+  return ROUTES.has(route) ? route : 'other';
+}
+
+function serveTracker(request: IncomingMessage, response: ServerResponse, script: TrackerScript | undefined): void {
+  if (!script) throw new HttpError(404, 'not_built', 'the tracker has not been built (npm run build -w packages/tracker)');
+  const headers: Record<string, string> = {
+    'content-type': 'application/javascript; charset=utf-8',
+    'cache-control': 'public, max-age=3600',
+    'access-control-allow-origin': '*',
+    etag: script.etag,
+    vary: 'accept-encoding',
+  };
+  if (request.headers['if-none-match'] === script.etag) {
+    response.writeHead(304, headers).end();
+    return;
+  }
+  const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+  const body = gzip ? script.gzipped : script.plain;
+  response.writeHead(200, { ...headers, ...(gzip ? { 'content-encoding': 'gzip' } : {}), 'content-length': String(body.length) });
+  response.end(body);
+}

@@ -1,0 +1,45 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one collector; labels never carry visitor data. */
+export function createCollectorMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tern_collector_' });
+  return {
+    registry,
+    requests: new Counter({
+      name: 'tern_collector_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['route', 'status'] as const,
+      registers: [registry],
+    }),
+    accepted: new Counter({
+      name: 'tern_collector_events_accepted_total',
+      help: 'Events written to the events topic',
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: 'tern_collector_events_rejected_total',
+      help: 'Events refused, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    dropped: new Counter({
+      name: 'tern_collector_events_dropped_total',
+      help: 'Events answered 202 but not kept (unknown site, bot), by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    produceLatency: new Histogram({
+      name: 'tern_collector_produce_seconds',
+      help: 'Time from a request being ready to produce until the log acknowledged it',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'tern_collector_queue_depth',
+      help: 'Events waiting for or in a produce call',
+      registers: [registry],
+    }),
+  };
+}
+export type CollectorMetrics = ReturnType<typeof createCollectorMetrics>;

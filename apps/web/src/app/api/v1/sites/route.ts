@@ -1,0 +1,43 @@
+import { normalizeDomain } from '@tern/control';
+import { NextResponse } from 'next/server';
+import { z } from 'zod';
+import { apiRoute, parseWith, readJson } from '../../../../server/api.ts';
+
+export const dynamic = 'force-dynamic';
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const newSiteSchema = z.strictObject({
+  domain: z
+    .string()
+    .transform(normalizeDomain)
+    .refine((d) => DOMAIN.test(d), 'a host name such as example.com'),
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'an IANA time zone such as Europe/Berlin')
+    .optional(),
+});
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const GET = apiRoute(async (_request, rt) => NextResponse.json({ sites: rt.sites.list() }));
+
+/** Registers a site; collectors learn of it through the sites topic. Re-registering keeps the original. */
+export const POST = apiRoute(async (request, rt) => {
+  const body = parseWith(newSiteSchema, await readJson(request));
+  const existing = rt.sites.get(body.domain);
+  if (existing) return NextResponse.json(existing, { status: 200 });
+  const site = await rt.sites.register(rt.producer, {
+    domain: body.domain,
+    timezone: body.timezone ?? rt.config.defaultTimezone,
+    createdAt: Date.now(),
+  });
+  return NextResponse.json(site, { status: 201 });
+});

@@ -1,0 +1,22 @@
+import { InvalidStatsQueryError, queryStats, statsRequestSchema } from '@tern/warehouse';
+import { NextResponse } from 'next/server';
+import { ApiError, apiRoute, parseWith, readJson } from '../../../../server/api.ts';
+
+export const dynamic = 'force-dynamic';
+
+/** Stats API v2 (Plausible's request and response shapes). */
+export const POST = apiRoute(async (request, rt) => {
+  const query = parseWith(statsRequestSchema, await readJson(request));
+  const site = rt.sites.get(query.site_id);
+  if (!site) throw new ApiError(404, 'unknown_site', `site ${query.site_id} is not registered`, 'site_id');
+  try {
+    const result = await queryStats(rt.warehouse.client, { ...query, site_id: site.domain }, {
+      timezone: site.timezone,
+      now: new Date(),
+    });
+    return NextResponse.json(result);
+  } catch (error) {
+    if (error instanceof InvalidStatsQueryError) throw new ApiError(400, 'invalid_query', error.message, error.field);
+    throw error;
+  }
+});

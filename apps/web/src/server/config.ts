@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type LogSettings, logEnvShape, logSettingsFrom } from '@tern/stream';
+import { type WarehouseConfig, warehouseConfigFrom, warehouseEnvShape } from '@tern/warehouse';
+import { z } from 'zod';
+
+const webEnvSchema = z.object({
+  ...logEnvShape,
+  ...warehouseEnvShape,
+  ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  INGEST_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
+  INGEST_GROUP_ID: z.string().min(1).default('tern-ingest'),
+  SESSION_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  DEFAULT_TIMEZONE: z.string().default('UTC'),
+  COLLECTOR_PUBLIC_URL: z.url().default('http://localhost:8080'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface WebConfig {
+  dataDir: string;
+  stream: LogSettings;
+  warehouse: WarehouseConfig;
+  adminToken: string;
+  adminTokenSource: 'env' | 'file';
+  sessionSecret: string;
+  /** chDB lets only one process open the warehouse, so in embedded mode ingest runs here. */
+  ingestInProcess: boolean;
+  ingestGroupId: string;
+  sessionTimeoutMinutes: number;
+  defaultTimezone: string;
+  /** Where browsers reach the collector: used in the snippet shown to site owners. */
+  collectorPublicUrl: string;
+  logLevel: string;
+}
+
+/** Parsed once, at server start-up (instrumentation). A bad value stops the server naming the variable. */
+export function loadWebConfig(env: Record<string, string | undefined> = process.env): WebConfig {
+  const parsed = webEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid web configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const warehouse = warehouseConfigFrom(e, dataDir);
+  const { token, source } = adminToken(e.ADMIN_TOKEN, dataDir, warehouse.kind === 'embedded');
+  return {
+    dataDir,
+    stream: logSettingsFrom(e, 'web', dataDir),
+    warehouse,
+    adminToken: token,
+    adminTokenSource: source,
+    sessionSecret: e.SESSION_SECRET ?? token,
+    ingestInProcess: e.INGEST_IN_PROCESS === 'auto' ? warehouse.kind === 'embedded' : e.INGEST_IN_PROCESS === 'true',
+    ingestGroupId: e.INGEST_GROUP_ID,
+    sessionTimeoutMinutes: e.SESSION_TIMEOUT_MINUTES,
+    defaultTimezone: e.DEFAULT_TIMEZONE,
+    collectorPublicUrl: e.COLLECTOR_PUBLIC_URL.replace(/\/$/, ''),
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** In the embedded mode a missing ADMIN_TOKEN is generated once and kept under DATA_DIR. */
+function adminToken(fromEnv: string | undefined, dataDir: string, embedded: boolean) {
+  if (fromEnv) return { token: fromEnv, source: 'env' as const };
+  if (!embedded) throw new Error('invalid web configuration:\n  ADMIN_TOKEN: required when CLICKHOUSE_URL is set');
+  const path = join(dataDir, 'admin-token');
+  if (!existsSync(path)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(path, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  return { token: readFileSync(path, 'utf8').trim(), source: 'file' as const };
+}
+

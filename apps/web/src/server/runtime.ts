@@ -1,0 +1,115 @@
+import { SaltRing, SiteDirectory } from '@tern/control';
+import { type IngestWorker, startIngestWorker } from '@tern/ingest';
+import { type EventLog, type LogProducer, openEventLog, pipelineTopicSpecs } from '@tern/stream';
+import { migrate, openWarehouse, type Warehouse } from '@tern/warehouse';
+import pino, { type Logger } from 'pino';
+import { loadWebConfig, type WebConfig } from './config.ts';
+
+/** Everything the web app's routes use, created once per server process. */
+export interface WebRuntime {
+  config: WebConfig;
+  logger: Logger;
+  log: EventLog;
+  producer: LogProducer;
+  sites: SiteDirectory;
+  salts: SaltRing;
+  warehouse: Warehouse;
+  ingest: IngestWorker | undefined;
+  stop(): Promise<void>;
+}
+
+// Next.js compiles instrumentation and each route separately, each with its own copy of this module;
+// the one runtime lives on globalThis.
+const RUNTIME = Symbol.for('tern.web.runtime');
+const slot = globalThis as { [RUNTIME]?: Promise<WebRuntime> };
+
+export function startRuntime(): Promise<WebRuntime> {
+  slot[RUNTIME] ??= createRuntime().catch((error: unknown) => {
+    delete slot[RUNTIME];
+    throw error;
+  });
+  return slot[RUNTIME];
+}
+
+/** The running runtime; routes call this (it starts one if instrumentation has not). */
+export const runtime = startRuntime;
+
+async function createRuntime(): Promise<WebRuntime> {
+  const config = loadWebConfig();
+  const logger = pino({ level: config.logLevel, base: { service: 'web' } });
+  const log = openEventLog(config.stream.log, logger);
+  await withRetries(() => log.ensureTopics(pipelineTopicSpecs(config.stream)), logger, 'event log');
+  const warehouse = await openWarehouse(config.warehouse);
+  await withRetries(() => migrate(warehouse.client), logger, 'warehouse');
+  const { topics } = config.stream;
+  const sites = new SiteDirectory(log, topics.sites, 'web');
+  const salts = new SaltRing(log, topics.salts, 'web');
+  await Promise.all([sites.start(), salts.start()]);
+  const producer = await log.producer();
+  // This process keeps the salts: today's and tomorrow's exist, old ones are destroyed.
+  await salts.rotate(producer, Date.now());
+  const rotation = setInterval(() => {
+    salts.rotate(producer, Date.now()).catch((error: unknown) => logger.error({ err: error }, 'salt rotation failed'));
+  }, 3600_000);
+  rotation.unref();
+
+  const ingest = config.ingestInProcess
+    ? await startIngestWorker({
+        log,
+        warehouse,
+        topics,
+        groupId: config.ingestGroupId,
+        sessionTimeoutMinutes: config.sessionTimeoutMinutes,
+        logger: logger.child({ service: 'ingest' }),
+      })
+    : undefined;
+  logger.info(
+    { log: log.kind, warehouse: warehouse.kind, ingest: ingest ? 'in-process' : 'external', sites: sites.size },
+    'web runtime ready',
+  );
+  if (config.adminTokenSource === 'file') {
+    // The operator needs this once to log in; it is not visitor data.
+    process.stdout.write(`\n  Admin token (stored in ${config.dataDir}/admin-token): ${config.adminToken}\n\n`);
+  }
+
+  const runtime: WebRuntime = {
+    config,
+    logger,
+    log,
+    producer,
+    sites,
+    salts,
+    warehouse,
+    ingest,
+    async stop() {
+      clearInterval(rotation);
+      await ingest?.stop();
+      await Promise.all([sites.stop(), salts.stop()]);
+      await producer.close();
+      await log.close();
+      await warehouse.close();
+    },
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      const deadline = setTimeout(() => process.exit(1), 15_000);
+      runtime.stop().finally(() => {
+        clearTimeout(deadline);
+        process.exit(0);
+      });
+    });
+  }
+  return runtime;
+}
+
+async function withRetries<T>(attempt: () => Promise<T>, logger: Logger, what: string, tries = 30): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= tries) throw error;
+      logger.warn({ err: error, attempt: i }, `${what} not reachable yet, retrying`);
+      await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** i)));
+    }
+  }
+}

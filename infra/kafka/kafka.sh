@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Fetches Apache Kafka from Maven Central with the machine's Maven and runs a
+# single-node KRaft broker on 127.0.0.1. No Docker, no tarball download.
+#
+#   kafka.sh fetch            resolve the broker classpath into .cache/
+#   kafka.sh start            fetch if needed, format storage once, start, wait until ready
+#   kafka.sh stop             stop the broker started from this folder (SIGTERM, then SIGKILL)
+#   kafka.sh status           exit 0 when the broker answers on its port
+#
+# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1),
+# KAFKA_RUN_DIR (.run/<port>), KAFKA_HEAP (512m).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")"
+lib="$here/.cache/lib-$version"
+port="${KAFKA_PORT:-9092}"
+controller_port="${KAFKA_CONTROLLER_PORT:-$((port + 1))}"
+run_dir="${KAFKA_RUN_DIR:-$here/.run/$port}"
+heap="${KAFKA_HEAP:-512m}"
+
+log() { printf '[kafka.sh] %s\n' "$*" >&2; }
+
+fetch() {
+  if [ -f "$lib/.complete" ]; then return 0; fi
+  log "resolving org.apache.kafka:kafka_2.13:$version from Maven Central into $lib"
+  rm -rf "$lib.tmp"
+  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$lib.tmp" -DincludeScope=runtime
+  rm -rf "$lib"; mv "$lib.tmp" "$lib"
+  touch "$lib/.complete"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+java_opts() {
+  printf '%s\n' "-Xms$heap" "-Xmx$heap" -XX:+UseG1GC -Djava.awt.headless=true \
+    "-Dlog4j2.configurationFile=$here/log4j2.properties" -cp "$lib/*"
+}
+
+write_config() {
+  mkdir -p "$run_dir/data"
+  cat > "$run_dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller_port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$run_dir/data
+num.partitions=1
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=168
+log.segment.bytes=67108864
+PROPS
+}
+
+start() {
+  if port_open "$port"; then log "something already listens on 127.0.0.1:$port"; exit 1; fi
+  fetch
+  write_config
+  mapfile -t opts < <(java_opts)
+  if [ ! -f "$run_dir/data/meta.properties" ]; then
+    java "${opts[@]}" kafka.tools.StorageTool format \
+      -t "$(java "${opts[@]}" kafka.tools.StorageTool random-uuid)" \
+      -c "$run_dir/server.properties" >> "$run_dir/broker.log" 2>&1
+  fi
+  nohup java "${opts[@]}" kafka.Kafka "$run_dir/server.properties" >> "$run_dir/broker.log" 2>&1 &
+  echo $! > "$run_dir/pid"
+  for _ in $(seq 1 120); do
+    if grep -q "Kafka Server started" "$run_dir/broker.log" && port_open "$port"; then
+      log "broker ready on 127.0.0.1:$port (pid $(cat "$run_dir/pid"), log $run_dir/broker.log)"
+      return 0
+    fi
+    if ! kill -0 "$(cat "$run_dir/pid")" 2>/dev/null; then
+      log "broker exited during start-up; last log lines:"; tail -n 30 "$run_dir/broker.log" >&2; exit 1
+    fi
+    sleep 0.5
+  done
+  log "broker not ready after 60 s; see $run_dir/broker.log"; exit 1
+}
+
+stop() {
+  local pid_file="$run_dir/pid"
+  [ -f "$pid_file" ] || { log "no broker recorded in $run_dir"; return 0; }
+  local pid; pid="$(cat "$pid_file")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && { log "broker did not stop in 30 s, killing"; kill -9 "$pid"; }
+  fi
+  rm -f "$pid_file"
+  log "broker on port $port stopped"
+}
+
+case "${1:-}" in
+  fetch) fetch ;;
+  start) start ;;
+  stop) stop ;;
+  status) port_open "$port" ;;
+  *) echo "usage: kafka.sh fetch|start|stop|status" >&2; exit 2 ;;
+esac

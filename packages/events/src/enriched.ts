@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { LIMITS } from './limits.ts';
+import { eventTypeSchema } from './wire.ts';
+
+/**
+ * What the collector writes to the events topic and the ingest worker reads.
+ * Everything that identifies a visitor has been reduced to `visitorId` (a keyed, daily-salted hash)
+ * before this record exists; no IP address or user agent is in it.
+ */
+export const ENRICHED_EVENT_VERSION = 1;
+
+const shortText = z.string().max(LIMITS.maxUrlLength);
+
+export const enrichedEventSchema = z.strictObject({
+  v: z.literal(ENRICHED_EVENT_VERSION),
+  eventId: z.uuid(),
+  siteId: z.string().min(1).max(LIMITS.maxSiteLength),
+  type: eventTypeSchema,
+  name: z.string().min(1).max(LIMITS.maxEventNameLength),
+  /** Event time (client clock clamped to the receive time's window), ms since the epoch. */
+  timestamp: z.number().int().nonnegative(),
+  receivedAt: z.number().int().nonnegative(),
+  /** UInt64 as a decimal string: JSON has no 64-bit integers. */
+  visitorId: z.string().regex(/^\d{1,20}$/),
+  hostname: shortText,
+  pathname: shortText,
+  /** Query string without the utm_ parameters, for the event history. */
+  query: shortText,
+  title: z.string().max(LIMITS.maxTitleLength),
+  referrer: shortText,
+  referrerHost: shortText,
+  /** Named source ("Google", "Twitter", or the referrer host, or a utm_source/ref); empty for direct. */
+  source: shortText,
+  utmSource: shortText,
+  utmMedium: shortText,
+  utmCampaign: shortText,
+  utmTerm: shortText,
+  utmContent: shortText,
+  country: z.string().max(2),
+  browser: z.string().max(64),
+  browserVersion: z.string().max(32),
+  os: z.string().max(64),
+  osVersion: z.string().max(32),
+  device: z.enum(['desktop', 'mobile', 'tablet', '']),
+  screenWidth: z.number().int().min(0),
+  language: z.string().max(LIMITS.maxLanguageLength),
+  props: z.record(z.string(), z.string()),
+  engagedMs: z.number().int().min(0),
+  scrollDepth: z.number().int().min(0).max(100),
+});
+export type EnrichedEvent = z.infer<typeof enrichedEventSchema>;
+
+/** Partition key: one visitor of one site always lands in one partition (sessions rely on it). */
+export function partitionKey(event: Pick<EnrichedEvent, 'siteId' | 'visitorId'>): string {
+  return `${event.siteId}:${event.visitorId}`;
+}

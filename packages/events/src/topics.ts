@@ -1,0 +1,8 @@
+/** Default topic names; deployments may override them in configuration. */
+export const DEFAULT_TOPICS = {
+  events: 'tern.events.v1',
+  deadLetter: 'tern.dead-letter.v1',
+  sites: 'tern.control.sites',
+  salts: 'tern.control.salts',
+} as const;
+export type TopicNames = { [K in keyof typeof DEFAULT_TOPICS]: string };

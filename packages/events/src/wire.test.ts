@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { LIMITS } from './limits.ts';
+import { wireBatchSchema, wireEventSchema } from './wire.ts';
+
+describe('wire event schema', () => {
+  it('accepts a page view with the fields the tracker sends', () => {
+    const event = { type: 'pageview', url: 'https://example.com/a', ts: 1, sw: 1280, lang: 'en-GB', referrer: '' };
+    expect(wireEventSchema.parse(event)).toEqual(event);
+  });
+
+  it('rejects unknown fields, wrong types and oversized props', () => {
+    expect(wireEventSchema.safeParse({ type: 'pageview', url: 'x', extra: 1 }).success).toBe(false);
+    expect(wireEventSchema.safeParse({ type: 'pageview', url: 42 }).success).toBe(false);
+    expect(wireEventSchema.safeParse({ type: 'click', url: 'https://e.com' }).success).toBe(false);
+    const props = Object.fromEntries(Array.from({ length: LIMITS.maxProps + 1 }, (_, i) => [`k${i}`, 'v']));
+    expect(wireEventSchema.safeParse({ type: 'custom', name: 'x', url: 'https://e.com', props }).success).toBe(false);
+    const longValue = { k: 'v'.repeat(LIMITS.maxPropValueLength + 1) };
+    expect(wireEventSchema.safeParse({ type: 'custom', name: 'x', url: 'https://e.com', props: longValue }).success).toBe(false);
+  });
+
+  it('bounds the batch size', () => {
+    const events = Array.from({ length: LIMITS.maxEventsPerBatch + 1 }, () => ({}));
+    expect(wireBatchSchema.safeParse({ site: 'e.com', events }).success).toBe(false);
+    expect(wireBatchSchema.safeParse({ site: 'e.com', events: [] }).success).toBe(false);
+    expect(wireBatchSchema.safeParse({ site: 'e.com', events: [{}] }).success).toBe(true);
+  });
+});

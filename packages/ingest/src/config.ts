@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+import { type LogSettings, logEnvShape, logSettingsFrom } from '@tern/stream';
+import { type WarehouseConfig, warehouseConfigFrom, warehouseEnvShape } from '@tern/warehouse';
+import { z } from 'zod';
+
+const ingestEnvSchema = z.object({
+  ...logEnvShape,
+  ...warehouseEnvShape,
+  INGEST_GROUP_ID: z.string().min(1).default('tern-ingest'),
+  INGEST_HOST: z.string().default('0.0.0.0'),
+  INGEST_PORT: z.coerce.number().int().min(0).max(65535).default(9091),
+  SESSION_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface IngestConfig {
+  stream: LogSettings;
+  warehouse: WarehouseConfig;
+  groupId: string;
+  host: string;
+  port: number;
+  sessionTimeoutMinutes: number;
+  logLevel: string;
+}
+
+export function loadIngestConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
+  const parsed = ingestEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid ingest configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  return {
+    stream: logSettingsFrom(e, 'ingest', dataDir),
+    warehouse: warehouseConfigFrom(e, dataDir),
+    groupId: e.INGEST_GROUP_ID,
+    host: e.INGEST_HOST,
+    port: e.INGEST_PORT,
+    sessionTimeoutMinutes: e.SESSION_TIMEOUT_MINUTES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,44 @@
+import { createServer } from 'node:http';
+import { openEventLog } from '@tern/stream';
+import { migrate, openWarehouse } from '@tern/warehouse';
+import pino from 'pino';
+import { loadIngestConfig } from './config.ts';
+import { startIngestWorker } from './worker.ts';
+
+/** `npm run start -w packages/ingest`: one ingest worker with /healthz and /metrics on INGEST_PORT. */
+const config = loadIngestConfig();
+const logger = pino({ level: config.logLevel, base: { service: 'ingest' } });
+const log = openEventLog(config.stream.log, logger);
+const warehouse = await openWarehouse(config.warehouse);
+await migrate(warehouse.client);
+const worker = await startIngestWorker({
+  log,
+  warehouse,
+  topics: config.stream.topics,
+  groupId: config.groupId,
+  sessionTimeoutMinutes: config.sessionTimeoutMinutes,
+  logger,
+});
+
+const server = createServer(async (request, response) => {
+  if (request.url === '/healthz') {
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+  } else if (request.url === '/metrics') {
+    response.writeHead(200, { 'content-type': worker.metrics.registry.contentType }).end(await worker.metrics.registry.metrics());
+  } else {
+    response.writeHead(404).end();
+  }
+});
+server.listen(config.port, config.host, () => logger.info({ port: config.port }, 'ingest health server listening'));
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, async () => {
+    const deadline = setTimeout(() => process.exit(1), 15_000);
+    server.close();
+    await worker.stop();
+    await log.close();
+    await warehouse.close();
+    clearTimeout(deadline);
+    process.exit(0);
+  });
+}

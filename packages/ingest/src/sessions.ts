@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import type { EnrichedEvent } from '@tern/events';
+import type { OpenSession, VisitAttributes } from '@tern/warehouse';
+
+interface SessionState extends VisitAttributes {
+  lastTimestamp: number;
+}
+
+/**
+ * Sessions of the visitors of one partition, built in the order events are ingested (as Plausible's
+ * session cache does): an event continues its visitor's session when it comes within `timeoutMinutes`
+ * whole minutes of the session's last event; otherwise it starts a new one, which takes its visit
+ * attributes (referrer, source, UTM) from that first event.
+ */
+export class SessionTracker {
+  readonly #sessions = new Map<string, SessionState>();
+
+  constructor(private readonly timeoutMinutes: number) {}
+
+  /** Continues sessions that were open when this partition was last processed. */
+  restore(sessions: OpenSession[]): void {
+    for (const s of sessions) {
+      const { siteId, visitorId, ...state } = s;
+      this.#sessions.set(`${siteId}:${visitorId}`, state);
+    }
+  }
+
+  assign(event: EnrichedEvent): VisitAttributes {
+    const key = `${event.siteId}:${event.visitorId}`;
+    const current = this.#sessions.get(key);
+    if (current && Math.trunc((event.timestamp - current.lastTimestamp) / 60_000) <= this.timeoutMinutes) {
+      current.lastTimestamp = Math.max(current.lastTimestamp, event.timestamp);
+      return current;
+    }
+    const started: SessionState = {
+      sessionId: sessionIdFor(event.eventId),
+      referrer: event.referrer,
+      referrerHost: event.referrerHost,
+      source: event.source,
+      utmSource: event.utmSource,
+      utmMedium: event.utmMedium,
+      utmCampaign: event.utmCampaign,
+      utmTerm: event.utmTerm,
+      utmContent: event.utmContent,
+      lastTimestamp: event.timestamp,
+    };
+    this.#sessions.set(key, started);
+    return started;
+  }
+
+  /** Forgets sessions that can no longer continue, bounding memory. */
+  evictBefore(timestamp: number): void {
+    for (const [key, state] of this.#sessions) if (state.lastTimestamp < timestamp) this.#sessions.delete(key);
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+}
+
+/** Derived from the first event's id, so replaying the same events yields the same session ids. */
+export function sessionIdFor(firstEventId: string): string {
+  return createHash('sha256').update(firstEventId).digest().readBigUInt64BE(0).toString();
+}

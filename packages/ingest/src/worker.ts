@@ -1,0 +1,134 @@
+import { type DeadLetter, enrichedEventSchema } from '@tern/events';
+import type { EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
+import { type EventRow, insertEvents, loadOpenSessions, storedOffsets, type Warehouse } from '@tern/warehouse';
+import type { Logger } from 'pino';
+import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
+import { SessionTracker } from './sessions.ts';
+
+export interface IngestOptions {
+  log: EventLog;
+  warehouse: Warehouse;
+  topics: { events: string; deadLetter: string };
+  groupId: string;
+  sessionTimeoutMinutes: number;
+  logger: Logger;
+  metrics?: IngestMetrics;
+}
+
+interface PartitionState {
+  sessions: SessionTracker;
+  /** Highest offset ClickHouse holds for this partition; anything at or below it is already stored. */
+  storedThrough: bigint;
+}
+
+export interface IngestWorker {
+  metrics: IngestMetrics;
+  stop(): Promise<void>;
+}
+
+/**
+ * Consumes the events topic and writes each batch to ClickHouse before its offsets are committed
+ * (at-least-once from the log), made idempotent at ClickHouse: a batch's insert carries a dedup token
+ * built from its stream positions, and on (re)assignment the worker skips offsets ClickHouse already has.
+ */
+export async function startIngestWorker(options: IngestOptions): Promise<IngestWorker> {
+  const { log, warehouse, topics, logger } = options;
+  const metrics = options.metrics ?? createIngestMetrics();
+  const partitions = new Map<number, PartitionState>();
+  const producer: LogProducer = await log.producer();
+
+  async function partitionState(topic: string, partition: number): Promise<PartitionState> {
+    let state = partitions.get(partition);
+    if (state) return state;
+    const lookback = Date.now() - (options.sessionTimeoutMinutes + 1) * 60_000;
+    const [stored, open] = await Promise.all([
+      storedOffsets(warehouse.client, topic),
+      loadOpenSessions(warehouse.client, topic, partition, lookback),
+    ]);
+    const sessions = new SessionTracker(options.sessionTimeoutMinutes);
+    sessions.restore(open);
+    state = { sessions, storedThrough: stored.get(partition) ?? -1n };
+    partitions.set(partition, state);
+    logger.info({ partition, storedThrough: String(state.storedThrough), openSessions: open.length }, 'partition assigned');
+    return state;
+  }
+
+  async function handleBatch(batch: StreamBatch): Promise<void> {
+    const state = await partitionState(batch.topic, batch.partition);
+    const rows: EventRow[] = [];
+    const deadLetters: DeadLetter[] = [];
+    let skipped = 0;
+    for (const message of batch.messages) {
+      if (message.offset <= state.storedThrough) {
+        skipped++;
+        continue;
+      }
+      const source = { topic: batch.topic, partition: batch.partition, offset: message.offset.toString() };
+      const text = message.value?.toString('utf8') ?? '';
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        deadLetters.push({ reason: 'not JSON', stage: 'ingest', at: Date.now(), payload: text.slice(0, 65_536), source });
+        continue;
+      }
+      const event = enrichedEventSchema.safeParse(parsed);
+      if (!event.success) {
+        const reason = event.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+        deadLetters.push({ reason, stage: 'ingest', at: Date.now(), payload: text.slice(0, 65_536), source });
+        continue;
+      }
+      const visit = state.sessions.assign(event.data);
+      rows.push({ event: event.data, visit, topic: batch.topic, partition: batch.partition, offset: message.offset });
+    }
+    if (deadLetters.length > 0) {
+      await producer.send(topics.deadLetter, deadLetters.map((d) => ({ key: `${batch.partition}`, value: JSON.stringify(d) })));
+      metrics.deadLettered.inc(deadLetters.length);
+    }
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    if (first && last) {
+      const token = `${batch.topic}:${batch.partition}:${first.offset}-${last.offset}`;
+      const started = process.hrtime.bigint();
+      await insertEvents(warehouse.client, rows, token);
+      metrics.insertSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      state.storedThrough = last.offset;
+      metrics.rows.inc(rows.length);
+    }
+    metrics.skipped.inc(skipped);
+    metrics.batchSize.observe(batch.messages.length);
+    state.sessions.evictBefore(Date.now() - (options.sessionTimeoutMinutes + 60) * 60_000);
+    metrics.openSessions.set([...partitions.values()].reduce((n, p) => n + p.sessions.size, 0));
+  }
+
+  const consumer: LogConsumer = log.consumer({
+    groupId: options.groupId,
+    topics: [topics.events],
+    fromBeginning: true,
+    onAssigned: (assigned) => {
+      // State of partitions this worker no longer owns may be stale once another worker wrote to them.
+      const owned = new Set(assigned.map((a) => a.partition));
+      for (const partition of partitions.keys()) if (!owned.has(partition)) partitions.delete(partition);
+    },
+  });
+  await consumer.run(async (batch) => {
+    try {
+      await handleBatch(batch);
+    } catch (error) {
+      metrics.failures.inc();
+      // Forget the partition's state so the retry re-reads what ClickHouse really has.
+      partitions.delete(batch.partition);
+      logger.error({ err: error, partition: batch.partition }, 'batch failed; it will be delivered again');
+      throw error;
+    }
+  });
+  logger.info({ groupId: options.groupId, topic: topics.events }, 'ingest worker running');
+
+  return {
+    metrics,
+    async stop() {
+      await consumer.stop();
+      await producer.close();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/** Failures of the log. `retriable` says whether trying the same call again can succeed. */
+export class StreamError extends Error {
+  override readonly name: string = 'StreamError';
+  constructor(
+    message: string,
+    readonly retriable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class LogUnavailableError extends StreamError {
+  override readonly name = 'LogUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, true, options);
+  }
+}

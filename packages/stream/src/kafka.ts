@@ -1,0 +1,255 @@
+import {
+  Kafka,
+  type KafkaMessage,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
+import { LogUnavailableError } from './errors.ts';
+import { silentLogger, type StreamLogger } from './logger.ts';
+import type {
+  BatchHandler,
+  ConsumerOptions,
+  EndOffsets,
+  EventLog,
+  LogConsumer,
+  LogProducer,
+  OutgoingMessage,
+  StreamMessage,
+  TopicSpec,
+} from './types.ts';
+
+export interface KafkaLogOptions {
+  brokers: string[];
+  clientId: string;
+  logger?: StreamLogger;
+  /** How long a produce may wait for acks before it fails (ms). */
+  requestTimeoutMs?: number;
+}
+
+/** The event log on an Apache Kafka cluster, through kafkajs. */
+export class KafkaLog implements EventLog {
+  readonly kind = 'kafka' as const;
+  readonly #kafka: Kafka;
+  readonly #logger: StreamLogger;
+  #admin: Admin | undefined;
+  readonly #closers: Array<() => Promise<void>> = [];
+
+  constructor(options: KafkaLogOptions) {
+    this.#logger = options.logger ?? silentLogger;
+    const logger = this.#logger;
+    this.#kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      retry: { retries: 5, initialRetryTime: 200 },
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log }: LogEntry) => {
+          const { message, ...fields } = log;
+          if (level <= logLevel.ERROR) logger.error({ kafka: fields }, message);
+          else logger.warn({ kafka: fields }, message);
+        },
+    });
+  }
+
+  async #connectedAdmin(): Promise<Admin> {
+    if (!this.#admin) {
+      const admin = this.#kafka.admin();
+      try {
+        await admin.connect();
+      } catch (cause) {
+        throw new LogUnavailableError('cannot reach the Kafka brokers', { cause });
+      }
+      this.#admin = admin;
+    }
+    return this.#admin;
+  }
+
+  async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    const admin = await this.#connectedAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((spec) => !existing.has(spec.name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((spec) => ({
+          topic: spec.name,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor ?? 1,
+          configEntries: topicConfig(spec),
+        })),
+      });
+    }
+    // Growing a topic is safe to do at start-up; shrinking is impossible in Kafka, so a smaller
+    // configured count is left alone.
+    const metadata = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.name) });
+    for (const spec of specs) {
+      const current = metadata.topics.find((t) => t.name === spec.name)?.partitions.length ?? 0;
+      if (current < spec.partitions) {
+        await admin.createPartitions({ topicPartitions: [{ topic: spec.name, count: spec.partitions }] });
+      }
+    }
+  }
+
+  async endOffsets(topic: string): Promise<EndOffsets> {
+    const admin = await this.#connectedAdmin();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  }
+
+  async producer(): Promise<LogProducer> {
+    const producer = this.#kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    try {
+      await producer.connect();
+    } catch (cause) {
+      throw new LogUnavailableError('cannot reach the Kafka brokers', { cause });
+    }
+    const wrapped = new KafkaProducer(producer);
+    this.#closers.push(() => wrapped.close());
+    return wrapped;
+  }
+
+  consumer(options: ConsumerOptions): LogConsumer {
+    const consumer = new KafkaConsumer(this.#kafka, options, this.#logger);
+    this.#closers.push(() => consumer.stop());
+    return consumer;
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.#closers.splice(0).reverse()) await close().catch(() => {});
+    await this.#admin?.disconnect().catch(() => {});
+    this.#admin = undefined;
+  }
+}
+
+function topicConfig(spec: TopicSpec): Array<{ name: string; value: string }> {
+  const entries: Array<{ name: string; value: string }> = [];
+  if (spec.compacted) {
+    entries.push({ name: 'cleanup.policy', value: 'compact' });
+    entries.push({ name: 'min.compaction.lag.ms', value: '0' });
+    entries.push({ name: 'delete.retention.ms', value: '3600000' });
+  }
+  if (spec.retentionMs !== undefined) entries.push({ name: 'retention.ms', value: String(spec.retentionMs) });
+  if ((spec.replicationFactor ?? 1) >= 3) entries.push({ name: 'min.insync.replicas', value: '2' });
+  return entries;
+}
+
+class KafkaProducer implements LogProducer {
+  #closed = false;
+  constructor(private readonly producer: Producer) {}
+
+  async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: messages.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.producer.disconnect();
+  }
+}
+
+class KafkaConsumer implements LogConsumer {
+  readonly #consumer: Consumer;
+  #running = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: ConsumerOptions,
+    private readonly logger: StreamLogger,
+  ) {
+    this.#consumer = kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxWaitTimeInMs: 100,
+    });
+  }
+
+  async run(handler: BatchHandler): Promise<void> {
+    const consumer = this.#consumer;
+    const { onAssigned, topics, fromBeginning, groupId } = this.options;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const assignment = event.payload.memberAssignment;
+      const partitions = Object.entries(assignment).flatMap(([topic, ps]) =>
+        ps.map((partition) => ({ topic, partition })),
+      );
+      Promise.resolve(onAssigned?.(partitions)).catch((error: unknown) =>
+        this.logger.error({ err: error, groupId }, 'partition assignment handler failed'),
+      );
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.logger.error({ err: event.payload.error, groupId, restart: event.payload.restart }, 'consumer crashed');
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning });
+    } catch (cause) {
+      throw new LogUnavailableError(`cannot start consumer group ${groupId}`, { cause });
+    }
+    this.#running = true;
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const messages = batch.messages.map((m) => toStreamMessage(batch.partition, m));
+        await handler({ topic: batch.topic, partition: batch.partition, messages }, { heartbeat });
+        const last = batch.messages[batch.messages.length - 1];
+        if (!last) return;
+        resolveOffset(last.offset);
+        await consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+        ]);
+        await heartbeat();
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) {
+      await this.#consumer.disconnect().catch(() => {});
+      return;
+    }
+    this.#running = false;
+    await this.#consumer.disconnect();
+  }
+}
+
+function toStreamMessage(partition: number, m: KafkaMessage): StreamMessage {
+  return {
+    partition,
+    offset: BigInt(m.offset),
+    key: m.key ? m.key.toString('utf8') : null,
+    value: m.value,
+    headers: flattenHeaders(m.headers),
+    timestamp: Number(m.timestamp),
+  };
+}
+
+function flattenHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+/** The partitioned log the collector writes and the ingest worker reads, independent of the backend. */
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** Kafka only; the embedded log has one copy. */
+  replicationFactor?: number;
+  /** Keep only the latest record per key (control topics). */
+  compacted?: boolean;
+  retentionMs?: number;
+}
+
+export interface OutgoingMessage {
+  /** Decides the partition: equal keys land in one partition, in order. */
+  key: string;
+  /** `null` is a tombstone on a compacted topic. */
+  value: string | Buffer | null;
+  headers?: Record<string, string>;
+}
+
+export interface StreamMessage {
+  partition: number;
+  offset: bigint;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  /** Log append time, ms since the epoch. */
+  timestamp: number;
+}
+
+export interface StreamBatch {
+  topic: string;
+  partition: number;
+  messages: StreamMessage[];
+}
+
+export interface BatchContext {
+  /** Call during long work so the group does not consider the member dead. */
+  heartbeat(): Promise<void>;
+}
+
+/**
+ * Handles one batch. When it resolves, the batch's offsets are committed; when it throws, they are not,
+ * and the batch is delivered again.
+ */
+export type BatchHandler = (batch: StreamBatch, context: BatchContext) => Promise<void>;
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  /** Where a group without committed offsets starts. */
+  fromBeginning: boolean;
+  /** Called with the partitions this member owns after each (re)assignment. */
+  onAssigned?: (partitions: TopicPartition[]) => Promise<void> | void;
+  maxBatchSize?: number;
+}
+
+export interface LogConsumer {
+  run(handler: BatchHandler): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface LogProducer {
+  /** Resolves once the log has durably accepted every message (acks=all on Kafka). */
+  send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Next offset to be written, per partition. */
+export type EndOffsets = Map<number, bigint>;
+
+export interface EventLog {
+  readonly kind: 'kafka' | 'embedded';
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+  endOffsets(topic: string): Promise<EndOffsets>;
+  producer(): Promise<LogProducer>;
+  consumer(options: ConsumerOptions): LogConsumer;
+  close(): Promise<void>;
+}

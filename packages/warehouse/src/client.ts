@@ -1,0 +1,99 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
+
+export type WarehouseConfig =
+  | { kind: 'embedded'; dataDir: string; database: string }
+  | { kind: 'server'; url: string; username?: string; password?: string; database: string };
+
+export interface Warehouse {
+  readonly kind: WarehouseConfig['kind'];
+  readonly database: string;
+  readonly client: ClickHouseClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The two engines answer alike only if these are pinned: a server quotes 64-bit integers in JSON by
+ * default, chDB does not. Counts stay far below 2^53, so both return numbers; ids that need all 64
+ * bits are selected with toString().
+ */
+const SHARED_SETTINGS: ClickHouseSettings = {
+  output_format_json_quote_64bit_integers: 0,
+  date_time_output_format: 'simple',
+};
+
+// chDB binds one data directory per process, so the embedded warehouse is a process-wide singleton;
+// it lives on globalThis because Next.js bundles give each route its own copy of this module.
+const EMBEDDED = Symbol.for('tern.warehouse.embedded');
+type EmbeddedSlot = { dataDir: string; warehouse: Promise<Warehouse>; users: number };
+const globalSlot = globalThis as { [EMBEDDED]?: EmbeddedSlot };
+
+/** Opens ClickHouse: chDB in this process (loaded only in that case), or a server over HTTP. */
+export async function openWarehouse(config: WarehouseConfig): Promise<Warehouse> {
+  if (config.kind === 'server') return openServer(config);
+  const dataDir = resolve(config.dataDir);
+  const slot = globalSlot[EMBEDDED];
+  if (slot) {
+    if (slot.dataDir !== dataDir) {
+      throw new Error(`this process already owns the embedded warehouse at ${slot.dataDir}; chDB allows one`);
+    }
+    slot.users++;
+    return slot.warehouse;
+  }
+  const warehouse = openEmbedded(dataDir, config.database);
+  globalSlot[EMBEDDED] = { dataDir, warehouse, users: 1 };
+  return warehouse;
+}
+
+async function openEmbedded(dataDir: string, database: string): Promise<Warehouse> {
+  mkdirSync(dataDir, { recursive: true });
+  const { createChdbConnection } = await import('chdb/connection');
+  const connection = createChdbConnection({ path: dataDir });
+  const bootstrap = createClient({ ...({ connection } as object), clickhouse_settings: SHARED_SETTINGS });
+  await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database)}` });
+  const client = createClient({
+    // The connection hook is experimental in @clickhouse/client and not in its public option types.
+    ...({ connection } as object),
+    database,
+    clickhouse_settings: SHARED_SETTINGS,
+  });
+  return {
+    kind: 'embedded',
+    database,
+    client,
+    async close() {
+      const slot = globalSlot[EMBEDDED];
+      if (!slot || --slot.users > 0) return;
+      delete globalSlot[EMBEDDED];
+      await client.close();
+    },
+  };
+}
+
+async function openServer(config: Extract<WarehouseConfig, { kind: 'server' }>): Promise<Warehouse> {
+  const credentials = {
+    ...(config.username ? { username: config.username } : {}),
+    ...(config.password ? { password: config.password } : {}),
+  };
+  const bootstrap = createClient({ url: config.url, ...credentials });
+  try {
+    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(config.database)}` });
+  } finally {
+    await bootstrap.close();
+  }
+  const client = createClient({
+    url: config.url,
+    ...credentials,
+    database: config.database,
+    clickhouse_settings: SHARED_SETTINGS,
+    request_timeout: 60_000,
+  });
+  return { kind: 'server', database: config.database, client, close: () => client.close() };
+}
+
+/** Database names come from configuration, not from users; still, quote them as identifiers. */
+export function quoteIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid ClickHouse identifier: ${name}`);
+  return `\`${name}\``;
+}

@@ -1,0 +1,33 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { WarehouseError } from '../errors.ts';
+import { createEvents } from './001-events.ts';
+import type { Migration } from './migration.ts';
+
+export const MIGRATIONS: readonly Migration[] = [createEvents];
+
+/** Applies the migrations this warehouse has not seen, in order. Safe to run at every start-up. */
+export async function migrate(client: ClickHouseClient): Promise<number[]> {
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS schema_migrations (
+      version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ReplacingMergeTree ORDER BY version`,
+  });
+  const result = await client.query({ query: 'SELECT version FROM schema_migrations FINAL', format: 'JSONEachRow' });
+  const applied = new Set((await result.json<{ version: number }>()).map((row) => row.version));
+  const newlyApplied: number[] = [];
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    try {
+      for (const statement of migration.statements) await client.command({ query: statement });
+      await client.insert({
+        table: 'schema_migrations',
+        values: [{ version: migration.version, name: migration.name }],
+        format: 'JSONEachRow',
+      });
+    } catch (cause) {
+      throw new WarehouseError(`migration ${migration.version} (${migration.name})`, false, { cause });
+    }
+    newlyApplied.push(migration.version);
+  }
+  return newlyApplied;
+}

@@ -1,0 +1,69 @@
+import type { ParamBag } from './params.ts';
+import type { FieldDimension, Metric, TimeDimension } from './request.ts';
+
+/** Blank visit fields read as Plausible shows them; filters accept the same literals. */
+const DIRECT = 'Direct / None';
+const NOT_SET = '(not set)';
+const NO_PROP = '(none)';
+
+const orLabel = (column: string, label: string) => `if(${column} = '', '${label}', ${column})`;
+
+const FIELD_SQL: Record<Exclude<FieldDimension, `event:props:${string}`>, string> = {
+  'event:page': 'pathname',
+  'event:name': 'name',
+  'event:hostname': 'hostname',
+  'visit:source': orLabel('source', DIRECT),
+  'visit:referrer': orLabel('referrer', DIRECT),
+  'visit:utm_source': orLabel('utm_source', NOT_SET),
+  'visit:utm_medium': orLabel('utm_medium', NOT_SET),
+  'visit:utm_campaign': orLabel('utm_campaign', NOT_SET),
+  'visit:utm_term': orLabel('utm_term', NOT_SET),
+  'visit:utm_content': orLabel('utm_content', NOT_SET),
+  'visit:country': orLabel('country', NOT_SET),
+  'visit:browser': orLabel('browser', NOT_SET),
+  'visit:browser_version': orLabel('browser_version', NOT_SET),
+  'visit:os': orLabel('os', NOT_SET),
+  'visit:os_version': orLabel('os_version', NOT_SET),
+  'visit:device': orLabel('device', NOT_SET),
+};
+
+/** SQL for a non-time dimension; prop keys are bound as parameters. */
+export function fieldExpression(dimension: FieldDimension, params: ParamBag): string {
+  if (dimension.startsWith('event:props:')) {
+    const key = params.add(dimension.slice('event:props:'.length), 'String');
+    return `if(mapContains(props, ${key}), props[${key}], '${NO_PROP}')`;
+  }
+  return FIELD_SQL[dimension as Exclude<FieldDimension, `event:props:${string}`>];
+}
+
+export type TimeBucket = 'hour' | 'day' | 'week' | 'month';
+
+/** Plausible's labels: `YYYY-MM-DD HH:00:00`, `YYYY-MM-DD`, weeks from Monday, `YYYY-MM-01`. */
+export function timeExpression(bucket: TimeBucket, tz: string): string {
+  switch (bucket) {
+    case 'hour':
+      return `formatDateTime(toStartOfHour(timestamp, ${tz}), '%Y-%m-%d %H:00:00', ${tz})`;
+    case 'day':
+      return `toString(toDate(timestamp, ${tz}))`;
+    case 'week':
+      return `toString(toMonday(toDate(timestamp, ${tz})))`;
+    case 'month':
+      return `toString(toStartOfMonth(toDate(timestamp, ${tz})))`;
+  }
+}
+
+export function bucketFor(dimension: TimeDimension, hours: number): TimeBucket {
+  if (dimension !== 'time') return dimension.slice('time:'.length) as TimeBucket;
+  if (hours <= 48) return 'hour';
+  if (hours <= 40 * 24) return 'day';
+  if (hours <= 52 * 7 * 24) return 'week';
+  return 'month';
+}
+
+/** Engagement pings are excluded from the scanned rows, so every metric ignores them. */
+export const METRIC_SQL: Record<Metric, string> = {
+  visitors: 'uniqExact(visitor_id)',
+  visits: 'uniqExact(session_id)',
+  pageviews: "countIf(type = 'pageview')",
+  events: 'count()',
+};

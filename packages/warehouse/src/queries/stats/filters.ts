@@ -1,0 +1,42 @@
+import { fieldExpression } from './expressions.ts';
+import type { ParamBag } from './params.ts';
+import type { Filter } from './request.ts';
+
+/**
+ * Compiles Stats API v2 filters to a SQL condition. Values inside one filter are ORed, top-level
+ * filters ANDed (lib/plausible/stats/sql/where_builder.ex). Every value is a bound parameter.
+ */
+export function compileFilters(filters: Filter[], params: ParamBag): string {
+  if (filters.length === 0) return '1';
+  return filters.map((filter) => `(${compileFilter(filter, params)})`).join(' AND ');
+}
+
+function compileFilter(filter: Filter, params: ParamBag): string {
+  const [operator] = filter;
+  if (operator === 'and' || operator === 'or') {
+    const children = filter[1] as Filter[];
+    return children.map((child) => `(${compileFilter(child, params)})`).join(operator === 'and' ? ' AND ' : ' OR ');
+  }
+  if (operator === 'not') return `NOT (${compileFilter(filter[1] as Filter, params)})`;
+  const [, dimension, values, options] = filter as [string, Parameters<typeof fieldExpression>[0], string[], { case_sensitive?: boolean }?];
+  const caseSensitive = options?.case_sensitive ?? true;
+  const column = fieldExpression(dimension, params);
+  const subject = caseSensitive ? column : `lower(${column})`;
+  const bound = (value: string) => params.add(caseSensitive ? value : value.toLowerCase(), 'String');
+  switch (operator) {
+    case 'is':
+      return `${subject} IN (${values.map(bound).join(', ')})`;
+    case 'is_not':
+      return `${subject} NOT IN (${values.map(bound).join(', ')})`;
+    case 'contains':
+      return values.map((v) => `position(${subject}, ${bound(v)}) > 0`).join(' OR ');
+    case 'contains_not':
+      return values.map((v) => `position(${subject}, ${bound(v)}) = 0`).join(' AND ');
+    case 'matches':
+      return values.map((v) => `match(${column}, ${params.add(caseSensitive ? v : `(?i)${v}`, 'String')})`).join(' OR ');
+    case 'matches_not':
+      return values.map((v) => `NOT match(${column}, ${params.add(caseSensitive ? v : `(?i)${v}`, 'String')})`).join(' AND ');
+    default:
+      throw new Error(`unknown filter operator ${operator}`);
+  }
+}

@@ -1,0 +1,158 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { rangeHours, resolveDateRange, type ResolvedRange } from './date-range.ts';
+import { bucketFor, fieldExpression, METRIC_SQL, timeExpression, type TimeBucket } from './expressions.ts';
+import { compileFilters } from './filters.ts';
+import { ParamBag } from './params.ts';
+import type { Dimension, FieldDimension, StatsRequest, TimeDimension } from './request.ts';
+import { timeLabels } from './time-labels.ts';
+
+export interface StatsContext {
+  /** The site's IANA time zone: day boundaries and time labels follow it. */
+  timezone: string;
+  now: Date;
+}
+
+export interface StatsRow {
+  metrics: number[];
+  dimensions: string[];
+}
+
+export interface StatsResponse {
+  results: StatsRow[];
+  meta: { time_labels?: string[]; total_rows?: number };
+  query: Omit<StatsRequest, 'date_range'> & { date_range: [string, string] };
+}
+
+/** A request that parses but cannot be answered, with the field at fault. */
+export class InvalidStatsQueryError extends Error {
+  override readonly name = 'InvalidStatsQueryError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const isTime = (d: Dimension): d is TimeDimension => d === 'time' || d.startsWith('time:');
+
+/** Answers a Stats API v2 query from the raw events table. */
+export async function queryStats(
+  client: ClickHouseClient,
+  request: StatsRequest,
+  context: StatsContext,
+): Promise<StatsResponse> {
+  const params = new ParamBag();
+  const tz = params.add(context.timezone, 'String');
+  const site = params.add(request.site_id, 'String');
+  const firstDay = request.date_range === 'all' ? await firstEventDay(client, request.site_id, context.timezone) : '';
+  const range = resolveDateRange(request.date_range, context.timezone, context.now, firstDay);
+
+  const timeDimensions = request.dimensions.filter(isTime);
+  if (timeDimensions.length > 1) throw new InvalidStatsQueryError('dimensions', 'at most one time dimension');
+  const buckets = new Map<TimeDimension, TimeBucket>(
+    timeDimensions.map((d) => [d, bucketFor(d, rangeHours(range))]),
+  );
+
+  const dimensionSql = request.dimensions.map((dimension, i) => {
+    const bucket = isTime(dimension) ? buckets.get(dimension) : undefined;
+    const sql = bucket ? timeExpression(bucket, tz) : fieldExpression(dimension as FieldDimension, params);
+    return `${sql} AS d${i}`;
+  });
+  const metricSql = request.metrics.map((metric, i) => `${METRIC_SQL[metric]} AS m${i}`);
+  const where = [
+    `site_id = ${site}`,
+    "type != 'engagement'",
+    rangeCondition(range, tz, params),
+    compileFilters(request.filters, params),
+  ].join(' AND ');
+  const groupBy = request.dimensions.length > 0 ? `GROUP BY ${request.dimensions.map((_, i) => `d${i}`).join(', ')}` : '';
+  const inner = `SELECT ${[...dimensionSql, ...metricSql].join(', ')} FROM events WHERE ${where} ${groupBy}`;
+
+  const orderBy = orderClause(request);
+  const limit = params.add(request.pagination.limit, 'UInt32');
+  const offset = params.add(request.pagination.offset, 'UInt32');
+  const sql = `SELECT * FROM (${inner}) ${orderBy} LIMIT ${limit} OFFSET ${offset}`;
+
+  const result = await client.query({ query: sql, query_params: params.values, format: 'JSONCompactEachRow' });
+  const rows = await result.json<Array<string | number>>();
+  const dimensionCount = request.dimensions.length;
+  const results = rows.map((row) => ({
+    dimensions: row.slice(0, dimensionCount).map(String),
+    metrics: row.slice(dimensionCount).map(Number),
+  }));
+
+  const meta: StatsResponse['meta'] = {};
+  if (request.include?.total_rows) {
+    const total = await client.query({
+      query: `SELECT count() AS n FROM (${inner})`,
+      query_params: params.values,
+      format: 'JSONEachRow',
+    });
+    meta.total_rows = Number((await total.json<{ n: number }>())[0]?.n ?? 0);
+  }
+  if (request.include?.time_labels) {
+    const bucket = [...buckets.values()][0];
+    if (!bucket) throw new InvalidStatsQueryError('include.time_labels', 'requires a time dimension');
+    meta.time_labels = timeLabels(range, bucket, context.timezone);
+  }
+  return { results, meta, query: { ...request, date_range: describeRange(range, context.timezone) } };
+}
+
+function rangeCondition(range: ResolvedRange, tz: string, params: ParamBag): string {
+  if (range.kind === 'instants') {
+    const from = params.add(toClickHouseTime(range.from), "DateTime64(3, 'UTC')");
+    const to = params.add(toClickHouseTime(range.to), "DateTime64(3, 'UTC')");
+    return `timestamp >= ${from} AND timestamp <= ${to}`;
+  }
+  const from = params.add(range.from, 'Date');
+  const to = params.add(range.to, 'Date');
+  // The UTC bounds let ClickHouse use the primary key; the zoned date makes the range exact. Zone
+  // offsets are within ±14 h, so one day of margin on each side is enough.
+  return (
+    `timestamp >= toDateTime64(${from}, 3, 'UTC') - INTERVAL 1 DAY ` +
+    `AND timestamp < toDateTime64(${to}, 3, 'UTC') + INTERVAL 2 DAY ` +
+    `AND toDate(timestamp, ${tz}) BETWEEN ${from} AND ${to}`
+  );
+}
+
+function orderClause(request: StatsRequest): string {
+  const aliases = new Map<string, string>([
+    ...request.dimensions.map((d, i) => [d, `d${i}`] as const),
+    ...request.metrics.map((m, i) => [m, `m${i}`] as const),
+  ]);
+  const entries: string[] = [];
+  if (request.order_by) {
+    for (const [field, direction] of request.order_by) {
+      const alias = aliases.get(field);
+      if (!alias) throw new InvalidStatsQueryError('order_by', `${field} is not a queried metric or dimension`);
+      entries.push(`${alias} ${direction === 'asc' ? 'ASC' : 'DESC'}`);
+    }
+  } else {
+    const timeIndex = request.dimensions.findIndex(isTime);
+    if (timeIndex >= 0) entries.push(`d${timeIndex} ASC`);
+    entries.push('m0 DESC');
+  }
+  // A stable tie-break keeps pagination deterministic.
+  request.dimensions.forEach((_, i) => entries.push(`d${i} ASC`));
+  return `ORDER BY ${entries.join(', ')}`;
+}
+
+async function firstEventDay(client: ClickHouseClient, siteId: string, timezone: string): Promise<string> {
+  const result = await client.query({
+    query: `SELECT toString(toDate(min(timestamp), {tz:String})) AS day FROM events WHERE site_id = {site:String}`,
+    query_params: { site: siteId, tz: timezone },
+    format: 'JSONEachRow',
+  });
+  const day = (await result.json<{ day: string }>())[0]?.day;
+  return day && day !== '1970-01-01' ? day : '9999-12-31';
+}
+
+export function toClickHouseTime(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function describeRange(range: ResolvedRange, timezone: string): [string, string] {
+  if (range.kind === 'instants') return [range.from.toISOString(), range.to.toISOString()];
+  return [`${range.from}T00:00:00 ${timezone}`, `${range.to}T23:59:59 ${timezone}`];
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/** The request body of `POST /api/v2/query`, in the shape of Plausible's Stats API v2. */
+
+export const SUPPORTED_METRICS = ['visitors', 'visits', 'pageviews', 'events'] as const;
+export type Metric = (typeof SUPPORTED_METRICS)[number];
+
+export const TIME_DIMENSIONS = ['time', 'time:hour', 'time:day', 'time:week', 'time:month'] as const;
+export const FIELD_DIMENSIONS = [
+  'event:page',
+  'event:name',
+  'event:hostname',
+  'visit:source',
+  'visit:referrer',
+  'visit:utm_source',
+  'visit:utm_medium',
+  'visit:utm_campaign',
+  'visit:utm_term',
+  'visit:utm_content',
+  'visit:country',
+  'visit:browser',
+  'visit:browser_version',
+  'visit:os',
+  'visit:os_version',
+  'visit:device',
+] as const;
+export type TimeDimension = (typeof TIME_DIMENSIONS)[number];
+export type FieldDimension = (typeof FIELD_DIMENSIONS)[number] | `event:props:${string}`;
+export type Dimension = TimeDimension | FieldDimension;
+
+const PROP_DIMENSION = /^event:props:[^\s]{1,64}$/;
+const isFieldDimension = (value: string): value is FieldDimension =>
+  (FIELD_DIMENSIONS as readonly string[]).includes(value) || PROP_DIMENSION.test(value);
+const isDimension = (value: string): value is Dimension =>
+  (TIME_DIMENSIONS as readonly string[]).includes(value) || isFieldDimension(value);
+
+export const DATE_RANGE_SHORTCUTS = ['day', '24h', '7d', '28d', '30d', '91d', 'month', '6mo', '12mo', 'year', 'all'] as const;
+
+const dimensionSchema = z.string().refine(isDimension, { message: 'unknown dimension' }) as z.ZodType<Dimension>;
+const fieldDimensionSchema = z
+  .string()
+  .refine(isFieldDimension, { message: 'unknown or unfilterable dimension' }) as z.ZodType<FieldDimension>;
+
+export const FILTER_OPERATORS = ['is', 'is_not', 'contains', 'contains_not', 'matches', 'matches_not'] as const;
+export type FilterOperator = (typeof FILTER_OPERATORS)[number];
+
+export type Filter =
+  | [FilterOperator, FieldDimension, string[]]
+  | [FilterOperator, FieldDimension, string[], { case_sensitive?: boolean }]
+  | ['and' | 'or', Filter[]]
+  | ['not', Filter];
+
+const filterValues = z.array(z.string().max(2048)).min(1).max(100);
+const simpleFilter = z.union([
+  z.tuple([z.enum(FILTER_OPERATORS), fieldDimensionSchema, filterValues]),
+  z.tuple([
+    z.enum(FILTER_OPERATORS),
+    fieldDimensionSchema,
+    filterValues,
+    z.strictObject({ case_sensitive: z.boolean().optional() }),
+  ]),
+]);
+export const filterSchema: z.ZodType<Filter> = z.lazy(() =>
+  z.union([
+    simpleFilter,
+    z.tuple([z.enum(['and', 'or']), z.array(filterSchema).min(1).max(20)]),
+    z.tuple([z.literal('not'), filterSchema]),
+  ]),
+) as z.ZodType<Filter>;
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+const isoDateTime = z.iso.datetime({ offset: true });
+
+export const statsRequestSchema = z.strictObject({
+  site_id: z.string().min(1).max(253),
+  metrics: z.array(z.enum(SUPPORTED_METRICS)).min(1).max(SUPPORTED_METRICS.length),
+  date_range: z.union([
+    z.enum(DATE_RANGE_SHORTCUTS),
+    z.tuple([isoDate, isoDate]),
+    z.tuple([isoDateTime, isoDateTime]),
+  ]),
+  dimensions: z.array(dimensionSchema).max(5).default([]),
+  filters: z.array(filterSchema).max(20).default([]),
+  order_by: z
+    .array(z.tuple([z.string(), z.enum(['asc', 'desc'])]))
+    .max(10)
+    .optional(),
+  include: z
+    .strictObject({
+      total_rows: z.boolean().optional(),
+      time_labels: z.boolean().optional(),
+      imports: z.boolean().optional(),
+    })
+    .optional(),
+  pagination: z
+    .strictObject({
+      limit: z.number().int().min(1).max(10_000).default(10_000),
+      offset: z.number().int().min(0).default(0),
+    })
+    .default({ limit: 10_000, offset: 0 }),
+});
+export type StatsRequest = z.infer<typeof statsRequestSchema>;

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { resolveDateRange } from './date-range.ts';
+import { compileFilters } from './filters.ts';
+import { ParamBag } from './params.ts';
+import { statsRequestSchema } from './request.ts';
+import { timeLabels } from './time-labels.ts';
+
+describe('filters', () => {
+  it('binds every value as a parameter and never splices it into SQL', () => {
+    const params = new ParamBag();
+    const hostile = "x') OR 1=1 --\\";
+    const sql = compileFilters(
+      [['is', 'event:page', [hostile, '/b']], ['not', ['contains', 'visit:source', ["'"]]], ['is', 'event:props:pla\'n', ['pro']]],
+      params,
+    );
+    expect(sql).not.toContain(hostile);
+    expect(sql).not.toContain("pla'n");
+    expect(Object.values(params.values)).toEqual(expect.arrayContaining([hostile, '/b', "'", "pla'n", 'pro']));
+    expect(sql).toMatch(/pathname IN \(\{p0:String\}, \{p1:String\}\)/);
+  });
+});
+
+describe('request schema', () => {
+  it('names the field at fault', () => {
+    const result = statsRequestSchema.safeParse({ site_id: 'e.com', metrics: ['visitors'], date_range: '7d', dimensions: ['visit:nope'] });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['dimensions', 0]);
+  });
+});
+
+describe('date ranges', () => {
+  const now = new Date('2026-03-10T01:30:00Z');
+  it('resolves days in the site time zone', () => {
+    // 01:30 UTC is still March 9 in New York.
+    expect(resolveDateRange('day', 'America/New_York', now, '')).toEqual({ kind: 'days', from: '2026-03-09', to: '2026-03-09' });
+    expect(resolveDateRange('7d', 'UTC', now, '')).toEqual({ kind: 'days', from: '2026-03-04', to: '2026-03-10' });
+    expect(resolveDateRange('month', 'UTC', now, '')).toEqual({ kind: 'days', from: '2026-03-01', to: '2026-03-31' });
+    expect(resolveDateRange('12mo', 'UTC', now, '')).toEqual({ kind: 'days', from: '2025-04-01', to: '2026-03-31' });
+  });
+
+  it('lists every label, empty buckets included', () => {
+    expect(timeLabels({ kind: 'days', from: '2026-02-27', to: '2026-03-02' }, 'day', 'UTC')).toEqual([
+      '2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02',
+    ]);
+    expect(timeLabels({ kind: 'days', from: '2026-03-04', to: '2026-03-10' }, 'week', 'UTC')).toEqual(['2026-03-04', '2026-03-09']);
+  });
+});

@@ -1,0 +1,42 @@
+import type { ResolvedRange } from './date-range.ts';
+import type { TimeBucket } from './expressions.ts';
+
+/** Every bucket label in the range, including empty ones (Stats API v2 `meta.time_labels`). */
+export function timeLabels(range: ResolvedRange, bucket: TimeBucket, timezone: string): string[] {
+  const [from, to] =
+    range.kind === 'days'
+      ? [range.from, range.to]
+      : [dayIn(range.from, timezone), dayIn(range.to, timezone)];
+  const labels: string[] = [];
+  for (let day = from; day <= to; day = nextDay(day)) {
+    if (bucket === 'hour') {
+      for (let h = 0; h < 24; h++) labels.push(`${day} ${String(h).padStart(2, '0')}:00:00`);
+    } else if (bucket === 'day') {
+      labels.push(day);
+    } else {
+      const label = bucket === 'week' ? monday(day) : `${day.slice(0, 7)}-01`;
+      // Plausible clamps the first week or month label to the range start.
+      const clamped = label < from ? from : label;
+      if (labels[labels.length - 1] !== clamped) labels.push(clamped);
+    }
+  }
+  return labels;
+}
+
+function dayIn(instant: Date, timezone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    instant,
+  );
+}
+
+function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+function monday(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d.toISOString().slice(0, 10);
+}
