@@ -55,7 +55,20 @@ process.once('SIGTERM', () => void stopAll(0));
 ensureBuilt(root);
 const env = { DATA_DIR: config.dataDir, NEXT_TELEMETRY_DISABLED: '1' };
 // The web app starts first: it creates the topics, migrates the warehouse and publishes the salts.
-run('web', 'npx', ['next', 'start', 'apps/web', '-p', String(config.webPort), '-H', config.webHost], env);
+run(
+  'web',
+  process.execPath,
+  [
+    join(root, 'node_modules/next/dist/bin/next'),
+    'start',
+    'apps/web',
+    '-p',
+    String(config.webPort),
+    '-H',
+    config.webHost,
+  ],
+  env,
+);
 await waitForHttp(`http://127.0.0.1:${config.webPort}/api/health`, 120_000);
 run('collector', 'node', ['--import', 'tsx', 'apps/collector/src/main.ts'], env);
 if (config.externalWarehouse) run('ingest', 'node', ['--import', 'tsx', 'packages/ingest/src/main.ts'], env);

@@ -43,7 +43,11 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
     producer,
     deadLetterTopic: topics.deadLetter,
     tracker: loadTrackerScript(),
-    isReady: () => ({ ready: !stopping && salts.saltFor(Date.now()) !== undefined, sites: sites.size, log: eventLog.kind }),
+    isReady: () => ({
+      ready: !stopping && salts.saltFor(Date.now()) !== undefined,
+      sites: sites.size,
+      log: eventLog.kind,
+    }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -6,11 +6,21 @@ const collectorEnvSchema = z.object({
   ...logEnvShape,
   COLLECTOR_HOST: z.string().default('0.0.0.0'),
   COLLECTOR_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(64 * 1024),
   TRUSTED_PROXIES: z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((p) => p.trim()).filter(Boolean)),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
   RATE_LIMIT_IP_PER_SECOND: z.coerce.number().min(0).default(50),
   RATE_LIMIT_IP_BURST: z.coerce.number().min(1).default(500),
   COLLECTOR_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
@@ -44,7 +54,11 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
     maxBodyBytes: e.MAX_BODY_BYTES,
     trustedProxies: e.TRUSTED_PROXIES,
     rateLimit: { perSecond: e.RATE_LIMIT_IP_PER_SECOND, burst: e.RATE_LIMIT_IP_BURST },
-    delivery: { lingerMs: e.COLLECTOR_LINGER_MS, maxQueuedMessages: e.COLLECTOR_MAX_QUEUED_EVENTS, maxBatchMessages: 5000 },
+    delivery: {
+      lingerMs: e.COLLECTOR_LINGER_MS,
+      maxQueuedMessages: e.COLLECTOR_MAX_QUEUED_EVENTS,
+      maxBatchMessages: 5000,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,2 +1,2 @@
-export { type CollectorConfig, loadCollectorConfig } from './config.ts';
 export { type RunningCollector, startCollector } from './collector.ts';
+export { type CollectorConfig, loadCollectorConfig } from './config.ts';

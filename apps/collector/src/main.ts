@@ -1,5 +1,5 @@
-import { loadCollectorConfig } from './config.ts';
 import { startCollector } from './collector.ts';
+import { loadCollectorConfig } from './config.ts';
 
 /** `npm run start -w apps/collector`: one collector process, stopped cleanly by SIGTERM or SIGINT. */
 const config = loadCollectorConfig();

@@ -1,3 +1,3 @@
 export { CompactedView } from './compacted-view.ts';
-export { normalizeDomain, SiteDirectory } from './sites.ts';
 export { SaltRing, utcDay } from './salts.ts';
+export { normalizeDomain, SiteDirectory } from './sites.ts';

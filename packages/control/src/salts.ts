@@ -56,6 +56,10 @@ export class SaltRing {
     }
     const oldest = utcDay(now - DAY_MS);
     const expired = [...this.#view.entries()].map(([day]) => day).filter((day) => day < oldest);
-    if (expired.length > 0) await producer.send(this.topic, expired.map((day) => ({ key: day, value: null })));
+    if (expired.length > 0)
+      await producer.send(
+        this.topic,
+        expired.map((day) => ({ key: day, value: null })),
+      );
   }
 }

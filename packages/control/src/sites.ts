@@ -55,5 +55,9 @@ export class SiteDirectory {
 
 /** Sites are matched by host: case-insensitive, without a leading `www.` or a trailing dot. */
 export function normalizeDomain(domain: string): string {
-  return domain.trim().toLowerCase().replace(/\.$/, '').replace(/^www\./, '');
+  return domain
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^www\./, '');
 }

@@ -1,20 +1,20 @@
-export { LIMITS } from './limits.ts';
-export {
-  EVENT_TYPES,
-  eventTypeSchema,
-  propsSchema,
-  wireBatchSchema,
-  wireEventSchema,
-  type EventType,
-  type WireBatch,
-  type WireEvent,
-} from './wire.ts';
+export { type SaltRecord, type SiteRecord, saltRecordSchema, siteRecordSchema } from './control.ts';
+export { type DeadLetter, deadLetterSchema } from './dead-letter.ts';
 export {
   ENRICHED_EVENT_VERSION,
+  type EnrichedEvent,
   enrichedEventSchema,
   partitionKey,
-  type EnrichedEvent,
 } from './enriched.ts';
-export { deadLetterSchema, type DeadLetter } from './dead-letter.ts';
-export { saltRecordSchema, siteRecordSchema, type SaltRecord, type SiteRecord } from './control.ts';
+export { LIMITS } from './limits.ts';
 export { DEFAULT_TOPICS, type TopicNames } from './topics.ts';
+export {
+  EVENT_TYPES,
+  type EventType,
+  eventTypeSchema,
+  propsSchema,
+  type WireBatch,
+  type WireEvent,
+  wireBatchSchema,
+  wireEventSchema,
+} from './wire.ts';

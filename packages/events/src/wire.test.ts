@@ -15,7 +15,9 @@ describe('wire event schema', () => {
     const props = Object.fromEntries(Array.from({ length: LIMITS.maxProps + 1 }, (_, i) => [`k${i}`, 'v']));
     expect(wireEventSchema.safeParse({ type: 'custom', name: 'x', url: 'https://e.com', props }).success).toBe(false);
     const longValue = { k: 'v'.repeat(LIMITS.maxPropValueLength + 1) };
-    expect(wireEventSchema.safeParse({ type: 'custom', name: 'x', url: 'https://e.com', props: longValue }).success).toBe(false);
+    expect(
+      wireEventSchema.safeParse({ type: 'custom', name: 'x', url: 'https://e.com', props: longValue }).success,
+    ).toBe(false);
   });
 
   it('bounds the batch size', () => {

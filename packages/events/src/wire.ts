@@ -6,11 +6,7 @@ export const EVENT_TYPES = ['pageview', 'custom', 'engagement'] as const;
 export const eventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof eventTypeSchema>;
 
-const propValue = z.union([
-  z.string().max(LIMITS.maxPropValueLength),
-  z.number().finite(),
-  z.boolean(),
-]);
+const propValue = z.union([z.string().max(LIMITS.maxPropValueLength), z.number().finite(), z.boolean()]);
 
 export const propsSchema = z
   .record(z.string().min(1).max(LIMITS.maxPropKeyLength), propValue)
@@ -33,7 +29,12 @@ export const wireEventSchema = z.strictObject({
   lang: z.string().max(LIMITS.maxLanguageLength).optional(),
   props: propsSchema.optional(),
   /** Engagement only: milliseconds the page was visible, and the deepest scroll in percent. */
-  engagedMs: z.number().int().min(0).max(24 * 60 * 60 * 1000).optional(),
+  engagedMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60 * 60 * 1000)
+    .optional(),
   scroll: z.number().int().min(0).max(100).optional(),
 });
 export type WireEvent = z.infer<typeof wireEventSchema>;

@@ -9,7 +9,12 @@ const ingestEnvSchema = z.object({
   INGEST_GROUP_ID: z.string().min(1).default('tern-ingest'),
   INGEST_HOST: z.string().default('0.0.0.0'),
   INGEST_PORT: z.coerce.number().int().min(0).max(65535).default(9091),
-  SESSION_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_TIMEOUT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

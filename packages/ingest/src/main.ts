@@ -24,7 +24,9 @@ const server = createServer(async (request, response) => {
   if (request.url === '/healthz') {
     response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
   } else if (request.url === '/metrics') {
-    response.writeHead(200, { 'content-type': worker.metrics.registry.contentType }).end(await worker.metrics.registry.metrics());
+    response
+      .writeHead(200, { 'content-type': worker.metrics.registry.contentType })
+      .end(await worker.metrics.registry.metrics());
   } else {
     response.writeHead(404).end();
   }

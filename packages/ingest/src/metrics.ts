@@ -4,7 +4,11 @@ export function createIngestMetrics(registry = new Registry(), defaults = true) 
   if (defaults) collectDefaultMetrics({ register: registry, prefix: 'tern_ingest_' });
   return {
     registry,
-    rows: new Counter({ name: 'tern_ingest_rows_total', help: 'Event rows written to ClickHouse', registers: [registry] }),
+    rows: new Counter({
+      name: 'tern_ingest_rows_total',
+      help: 'Event rows written to ClickHouse',
+      registers: [registry],
+    }),
     skipped: new Counter({
       name: 'tern_ingest_skipped_total',
       help: 'Messages skipped because ClickHouse already had them (re-delivery after a crash)',
@@ -27,8 +31,16 @@ export function createIngestMetrics(registry = new Registry(), defaults = true) 
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    failures: new Counter({ name: 'tern_ingest_batch_failures_total', help: 'Batches that failed and will be retried', registers: [registry] }),
-    openSessions: new Gauge({ name: 'tern_ingest_open_sessions', help: 'Sessions held in memory', registers: [registry] }),
+    failures: new Counter({
+      name: 'tern_ingest_batch_failures_total',
+      help: 'Batches that failed and will be retried',
+      registers: [registry],
+    }),
+    openSessions: new Gauge({
+      name: 'tern_ingest_open_sessions',
+      help: 'Sessions held in memory',
+      registers: [registry],
+    }),
   };
 }
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>;

@@ -6,11 +6,38 @@ let counter = 0;
 function event(overrides: Partial<EnrichedEvent>): EnrichedEvent {
   counter++;
   return {
-    v: 1, eventId: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`, siteId: 'e.com', type: 'pageview',
-    name: 'pageview', timestamp: 0, receivedAt: 0, visitorId: '1', hostname: 'e.com', pathname: '/', query: '',
-    title: '', referrer: '', referrerHost: '', source: '', utmSource: '', utmMedium: '', utmCampaign: '', utmTerm: '',
-    utmContent: '', country: '', browser: '', browserVersion: '', os: '', osVersion: '', device: '', screenWidth: 0,
-    language: '', props: {}, engagedMs: 0, scrollDepth: 0, ...overrides,
+    v: 1,
+    eventId: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
+    siteId: 'e.com',
+    type: 'pageview',
+    name: 'pageview',
+    timestamp: 0,
+    receivedAt: 0,
+    visitorId: '1',
+    hostname: 'e.com',
+    pathname: '/',
+    query: '',
+    title: '',
+    referrer: '',
+    referrerHost: '',
+    source: '',
+    utmSource: '',
+    utmMedium: '',
+    utmCampaign: '',
+    utmTerm: '',
+    utmContent: '',
+    country: '',
+    browser: '',
+    browserVersion: '',
+    os: '',
+    osVersion: '',
+    device: '',
+    screenWidth: 0,
+    language: '',
+    props: {},
+    engagedMs: 0,
+    scrollDepth: 0,
+    ...overrides,
   };
 }
 
@@ -43,8 +70,25 @@ describe('sessions', () => {
 
   it('continues sessions restored after a reassignment', () => {
     const tracker = new SessionTracker(30);
-    tracker.restore([{ siteId: 'e.com', visitorId: '9', sessionId: '42', lastTimestamp: 0, referrer: '', referrerHost: '',
-      source: 'Restored', utmSource: '', utmMedium: '', utmCampaign: '', utmTerm: '', utmContent: '' }]);
-    expect(tracker.assign(event({ visitorId: '9', timestamp: 10 * minute }))).toMatchObject({ sessionId: '42', source: 'Restored' });
+    tracker.restore([
+      {
+        siteId: 'e.com',
+        visitorId: '9',
+        sessionId: '42',
+        lastTimestamp: 0,
+        referrer: '',
+        referrerHost: '',
+        source: 'Restored',
+        utmSource: '',
+        utmMedium: '',
+        utmCampaign: '',
+        utmTerm: '',
+        utmContent: '',
+      },
+    ]);
+    expect(tracker.assign(event({ visitorId: '9', timestamp: 10 * minute }))).toMatchObject({
+      sessionId: '42',
+      source: 'Restored',
+    });
   });
 });

@@ -49,7 +49,10 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     sessions.restore(open);
     state = { sessions, storedThrough: stored.get(partition) ?? -1n };
     partitions.set(partition, state);
-    logger.info({ partition, storedThrough: String(state.storedThrough), openSessions: open.length }, 'partition assigned');
+    logger.info(
+      { partition, storedThrough: String(state.storedThrough), openSessions: open.length },
+      'partition assigned',
+    );
     return state;
   }
 
@@ -69,7 +72,13 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       try {
         parsed = JSON.parse(text);
       } catch {
-        deadLetters.push({ reason: 'not JSON', stage: 'ingest', at: Date.now(), payload: text.slice(0, 65_536), source });
+        deadLetters.push({
+          reason: 'not JSON',
+          stage: 'ingest',
+          at: Date.now(),
+          payload: text.slice(0, 65_536),
+          source,
+        });
         continue;
       }
       const event = enrichedEventSchema.safeParse(parsed);
@@ -82,7 +91,10 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       rows.push({ event: event.data, visit, topic: batch.topic, partition: batch.partition, offset: message.offset });
     }
     if (deadLetters.length > 0) {
-      await producer.send(topics.deadLetter, deadLetters.map((d) => ({ key: `${batch.partition}`, value: JSON.stringify(d) })));
+      await producer.send(
+        topics.deadLetter,
+        deadLetters.map((d) => ({ key: `${batch.partition}`, value: JSON.stringify(d) })),
+      );
       metrics.deadLettered.inc(deadLetters.length);
     }
     const first = rows[0];

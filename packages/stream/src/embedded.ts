@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { StreamError } from './errors.ts';
-import { silentLogger, type StreamLogger } from './logger.ts';
+import { type StreamLogger, silentLogger } from './logger.ts';
 import { partitionFor } from './partitioner.ts';
 import type {
   BatchHandler,

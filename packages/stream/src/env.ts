@@ -9,7 +9,14 @@ export const logEnvShape = {
   KAFKA_BROKERS: z
     .string()
     .optional()
-    .transform((value) => (value ? value.split(',').map((b) => b.trim()).filter(Boolean) : []))
+    .transform((value) =>
+      value
+        ? value
+            .split(',')
+            .map((b) => b.trim())
+            .filter(Boolean)
+        : [],
+    )
     .refine((brokers) => brokers.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), 'expected host:port[,host:port...]'),
   DATA_DIR: z.string().min(1).default('./data'),
   KAFKA_CLIENT_ID: z.string().min(1).default('tern'),

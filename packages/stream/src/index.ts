@@ -1,3 +1,17 @@
+export { type LogConfig, openEventLog } from './create.ts';
+export { EmbeddedLog, type EmbeddedLogOptions } from './embedded.ts';
+export {
+  type LogEnv,
+  type LogSettings,
+  logEnvShape,
+  logSettingsFrom,
+  type PipelineTopics,
+  pipelineTopicSpecs,
+} from './env.ts';
+export { LogUnavailableError, StreamError } from './errors.ts';
+export { KafkaLog, type KafkaLogOptions } from './kafka.ts';
+export type { StreamLogger } from './logger.ts';
+export { partitionFor } from './partitioner.ts';
 export type {
   BatchContext,
   BatchHandler,
@@ -12,17 +26,3 @@ export type {
   TopicPartition,
   TopicSpec,
 } from './types.ts';
-export { LogUnavailableError, StreamError } from './errors.ts';
-export type { StreamLogger } from './logger.ts';
-export { EmbeddedLog, type EmbeddedLogOptions } from './embedded.ts';
-export { KafkaLog, type KafkaLogOptions } from './kafka.ts';
-export { openEventLog, type LogConfig } from './create.ts';
-export { partitionFor } from './partitioner.ts';
-export {
-  type LogEnv,
-  type LogSettings,
-  type PipelineTopics,
-  logEnvShape,
-  logSettingsFrom,
-  pipelineTopicSpecs,
-} from './env.ts';

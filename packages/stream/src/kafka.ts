@@ -1,16 +1,16 @@
 import {
-  Kafka,
-  type KafkaMessage,
-  logLevel,
-  Partitioners,
   type Admin,
   type Consumer,
   type IHeaders,
+  Kafka,
+  type KafkaMessage,
   type LogEntry,
+  logLevel,
+  Partitioners,
   type Producer,
 } from 'kafkajs';
 import { LogUnavailableError } from './errors.ts';
-import { silentLogger, type StreamLogger } from './logger.ts';
+import { type StreamLogger, silentLogger } from './logger.ts';
 import type {
   BatchHandler,
   ConsumerOptions,

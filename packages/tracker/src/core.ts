@@ -39,7 +39,7 @@ export interface Tracker {
 export function createTracker(options: TrackerOptions): Tracker {
   const target = `${options.endpoint.replace(/\/$/, '')}/v1/events`;
   const batchMs = options.batchMs ?? 300;
-  let queue: WireEvent[] = [];
+  const queue: WireEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastUrl: string | undefined;
 
@@ -68,7 +68,13 @@ export function createTracker(options: TrackerOptions): Tracker {
       if (url === lastUrl) return;
       const referrer = lastUrl ?? document.referrer;
       lastUrl = url;
-      push({ type: 'pageview', url, title: document.title, ...(referrer ? { referrer } : {}), ...(opts.props ? { props: opts.props } : {}) });
+      push({
+        type: 'pageview',
+        url,
+        title: document.title,
+        ...(referrer ? { referrer } : {}),
+        ...(opts.props ? { props: opts.props } : {}),
+      });
     },
     track(name, opts = {}) {
       push({ type: 'custom', name, url: opts.url ?? location.href, ...(opts.props ? { props: opts.props } : {}) });

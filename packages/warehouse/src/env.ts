@@ -21,7 +21,8 @@ export interface WarehouseEnv {
 
 /** A server when CLICKHOUSE_URL is set, else chDB under `<dataDir>/warehouse`. */
 export function warehouseConfigFrom(env: WarehouseEnv, dataDir: string): WarehouseConfig {
-  if (!env.CLICKHOUSE_URL) return { kind: 'embedded', dataDir: `${dataDir}/warehouse`, database: env.CLICKHOUSE_DATABASE };
+  if (!env.CLICKHOUSE_URL)
+    return { kind: 'embedded', dataDir: `${dataDir}/warehouse`, database: env.CLICKHOUSE_DATABASE };
   return {
     kind: 'server',
     url: env.CLICKHOUSE_URL,

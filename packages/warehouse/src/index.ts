@@ -1,8 +1,9 @@
 export { openWarehouse, quoteIdentifier, type Warehouse, type WarehouseConfig } from './client.ts';
+export { type WarehouseEnv, warehouseConfigFrom, warehouseEnvShape } from './env.ts';
 export { WarehouseError } from './errors.ts';
-export { migrate, MIGRATIONS } from './migrations/index.ts';
-export { insertEvents, type EventRow, type VisitAttributes } from './queries/events/insert-events.ts';
+export { MIGRATIONS, migrate } from './migrations/index.ts';
 export { countEvents } from './queries/events/count-events.ts';
+export { type EventRow, insertEvents, type VisitAttributes } from './queries/events/insert-events.ts';
 export { loadOpenSessions, type OpenSession } from './queries/ingest/load-open-sessions.ts';
 export { storedOffsets } from './queries/ingest/stored-offsets.ts';
 export {
@@ -14,14 +15,13 @@ export {
 } from './queries/stats/query-stats.ts';
 export {
   DATE_RANGE_SHORTCUTS,
+  type Dimension,
   FIELD_DIMENSIONS,
   FILTER_OPERATORS,
-  statsRequestSchema,
-  SUPPORTED_METRICS,
-  TIME_DIMENSIONS,
-  type Dimension,
   type Filter,
   type Metric,
   type StatsRequest,
+  SUPPORTED_METRICS,
+  statsRequestSchema,
+  TIME_DIMENSIONS,
 } from './queries/stats/request.ts';
-export { type WarehouseEnv, warehouseConfigFrom, warehouseEnvShape } from './env.ts';

@@ -22,7 +22,11 @@ describe('attribution', () => {
   const page = parsePageUrl('https://example.com/')!;
   it('names known sources and keeps unknown hosts', () => {
     expect(attribute('https://www.google.com/search?q=x', page).source).toBe('Google');
-    expect(attribute('https://blog.other.org/post', page)).toEqual({ referrer: 'blog.other.org/post', referrerHost: 'blog.other.org', source: 'blog.other.org' });
+    expect(attribute('https://blog.other.org/post', page)).toEqual({
+      referrer: 'blog.other.org/post',
+      referrerHost: 'blog.other.org',
+      source: 'blog.other.org',
+    });
   });
   it('drops self-referrals and lets utm_source win', () => {
     expect(attribute('https://example.com/previous', page).source).toBe('');
@@ -68,8 +72,16 @@ describe('timestamps', () => {
 describe('user agent', () => {
   const parser = new UserAgentParser();
   it('detects browser, OS, device and bots', () => {
-    const iphone = parser.parse('Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1');
-    expect(iphone).toMatchObject({ browser: 'Mobile Safari', os: 'iOS', osVersion: '17.4', device: 'mobile', bot: false });
+    const iphone = parser.parse(
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+    );
+    expect(iphone).toMatchObject({
+      browser: 'Mobile Safari',
+      os: 'iOS',
+      osVersion: '17.4',
+      device: 'mobile',
+      bot: false,
+    });
     expect(parser.parse('Googlebot/2.1 (+http://www.google.com/bot.html)').bot).toBe(true);
     expect(parser.parse('').bot).toBe(true);
   });

@@ -1,5 +1,5 @@
-import { type EnrichedEvent, ENRICHED_EVENT_VERSION, LIMITS, type WireEvent } from '@tern/events';
 import { randomUUID } from 'node:crypto';
+import { ENRICHED_EVENT_VERSION, type EnrichedEvent, LIMITS, type WireEvent } from '@tern/events';
 import type { GeoLocator } from './geo.ts';
 import { attribute, parsePageUrl } from './page-url.ts';
 import { type ClientSoftware, deviceFromScreen } from './user-agent.ts';

@@ -6,6 +6,12 @@ import { createHmac } from 'node:crypto';
  * back to an IP address.
  */
 export function visitorId(salt: Buffer, site: string, ip: string, userAgent: string): string {
-  const digest = createHmac('sha256', salt).update(site).update('\0').update(ip).update('\0').update(userAgent).digest();
+  const digest = createHmac('sha256', salt)
+    .update(site)
+    .update('\0')
+    .update(ip)
+    .update('\0')
+    .update(userAgent)
+    .digest();
   return digest.readBigUInt64BE(0).toString();
 }

@@ -66,7 +66,9 @@ export async function acceptBatch(
   const receivedAt = Date.now();
   const salt = deps.salts.saltFor(receivedAt);
   if (!salt) {
-    throw new HttpError(503, 'not_ready', 'the daily salt has not been published yet', undefined, { 'retry-after': '5' });
+    throw new HttpError(503, 'not_ready', 'the daily salt has not been published yet', undefined, {
+      'retry-after': '5',
+    });
   }
   const facts = { ip: request.ip, userAgent: request.userAgent, software, receivedAt, salt };
   const accepted: EnrichedEvent[] = [];

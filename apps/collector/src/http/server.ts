@@ -95,7 +95,14 @@ export function createCollectorServer(deps: ServerDeps): Server {
   return server;
 }
 
-const ROUTES = new Set(['POST /v1/events', 'OPTIONS /v1/events', 'GET /t.js', 'GET /healthz', 'GET /readyz', 'GET /metrics']);
+const ROUTES = new Set([
+  'POST /v1/events',
+  'OPTIONS /v1/events',
+  'GET /t.js',
+  'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
+]);
 
 function routeOf(request: IncomingMessage): string {
   const path = (request.url ?? '/').split('?')[0];
@@ -104,7 +111,8 @@ function routeOf(request: IncomingMessage): string {
 }
 
 function serveTracker(request: IncomingMessage, response: ServerResponse, script: TrackerScript | undefined): void {
-  if (!script) throw new HttpError(404, 'not_built', 'the tracker has not been built (npm run build -w packages/tracker)');
+  if (!script)
+    throw new HttpError(404, 'not_built', 'the tracker has not been built (npm run build -w packages/tracker)');
   const headers: Record<string, string> = {
     'content-type': 'application/javascript; charset=utf-8',
     'cache-control': 'public, max-age=3600',
@@ -118,6 +126,10 @@ function serveTracker(request: IncomingMessage, response: ServerResponse, script
   }
   const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
   const body = gzip ? script.gzipped : script.plain;
-  response.writeHead(200, { ...headers, ...(gzip ? { 'content-encoding': 'gzip' } : {}), 'content-length': String(body.length) });
+  response.writeHead(200, {
+    ...headers,
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    'content-length': String(body.length),
+  });
   response.end(body);
 }

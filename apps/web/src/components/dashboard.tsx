@@ -105,7 +105,17 @@ export function Dashboard({ site, timezone, snippet }: { site: string; timezone:
   );
 }
 
-function Breakdown({ title, column, rows, testId }: { title: string; column: string; rows: Row[] | undefined; testId: string }) {
+function Breakdown({
+  title,
+  column,
+  rows,
+  testId,
+}: {
+  title: string;
+  column: string;
+  rows: Row[] | undefined;
+  testId: string;
+}) {
   return (
     <section className="panel" data-testid={testId}>
       <h2>{title}</h2>
@@ -159,7 +169,9 @@ async function query(body: object): Promise<QueryResult> {
 async function loadDashboard(site: string, range: Range): Promise<DashboardData> {
   const base = { site_id: site, date_range: range };
   const top = (dimension: string) =>
-    query({ ...base, metrics: ['visitors'], dimensions: [dimension], pagination: { limit: 10 } }).then((r) => r.results);
+    query({ ...base, metrics: ['visitors'], dimensions: [dimension], pagination: { limit: 10 } }).then(
+      (r) => r.results,
+    );
   const [totals, series, pages, sources, countries, browsers, devices] = await Promise.all([
     query({ ...base, metrics: ['visitors', 'visits', 'pageviews', 'events'] }),
     query({ ...base, metrics: ['visitors', 'pageviews'], dimensions: ['time'], include: { time_labels: true } }),

@@ -12,7 +12,12 @@ const webEnvSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   INGEST_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
   INGEST_GROUP_ID: z.string().min(1).default('tern-ingest'),
-  SESSION_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_TIMEOUT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   DEFAULT_TIMEZONE: z.string().default('UTC'),
   COLLECTOR_PUBLIC_URL: z.url().default('http://localhost:8080'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -73,4 +78,3 @@ function adminToken(fromEnv: string | undefined, dataDir: string, embedded: bool
   }
   return { token: readFileSync(path, 'utf8').trim(), source: 'file' as const };
 }
-

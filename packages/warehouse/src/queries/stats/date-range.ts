@@ -1,15 +1,16 @@
 import type { StatsRequest } from './request.ts';
 
 /** A resolved range: whole days in the site's time zone, or an exact instant range. */
-export type ResolvedRange =
-  | { kind: 'days'; from: string; to: string }
-  | { kind: 'instants'; from: Date; to: Date };
+export type ResolvedRange = { kind: 'days'; from: string; to: string } | { kind: 'instants'; from: Date; to: Date };
 
 /** Today's date (YYYY-MM-DD) in a time zone. */
 export function todayIn(timezone: string, now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    now,
-  );
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
 }
 
 function addDays(day: string, days: number): string {

@@ -18,7 +18,12 @@ function compileFilter(filter: Filter, params: ParamBag): string {
     return children.map((child) => `(${compileFilter(child, params)})`).join(operator === 'and' ? ' AND ' : ' OR ');
   }
   if (operator === 'not') return `NOT (${compileFilter(filter[1] as Filter, params)})`;
-  const [, dimension, values, options] = filter as [string, Parameters<typeof fieldExpression>[0], string[], { case_sensitive?: boolean }?];
+  const [, dimension, values, options] = filter as [
+    string,
+    Parameters<typeof fieldExpression>[0],
+    string[],
+    { case_sensitive?: boolean }?,
+  ];
   const caseSensitive = options?.case_sensitive ?? true;
   const column = fieldExpression(dimension, params);
   const subject = caseSensitive ? column : `lower(${column})`;
@@ -33,9 +38,13 @@ function compileFilter(filter: Filter, params: ParamBag): string {
     case 'contains_not':
       return values.map((v) => `position(${subject}, ${bound(v)}) = 0`).join(' AND ');
     case 'matches':
-      return values.map((v) => `match(${column}, ${params.add(caseSensitive ? v : `(?i)${v}`, 'String')})`).join(' OR ');
+      return values
+        .map((v) => `match(${column}, ${params.add(caseSensitive ? v : `(?i)${v}`, 'String')})`)
+        .join(' OR ');
     case 'matches_not':
-      return values.map((v) => `NOT match(${column}, ${params.add(caseSensitive ? v : `(?i)${v}`, 'String')})`).join(' AND ');
+      return values
+        .map((v) => `NOT match(${column}, ${params.add(caseSensitive ? v : `(?i)${v}`, 'String')})`)
+        .join(' AND ');
     default:
       throw new Error(`unknown filter operator ${operator}`);
   }

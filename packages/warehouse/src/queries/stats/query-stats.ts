@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { rangeHours, resolveDateRange, type ResolvedRange } from './date-range.ts';
-import { bucketFor, fieldExpression, METRIC_SQL, timeExpression, type TimeBucket } from './expressions.ts';
+import { type ResolvedRange, rangeHours, resolveDateRange } from './date-range.ts';
+import { bucketFor, fieldExpression, METRIC_SQL, type TimeBucket, timeExpression } from './expressions.ts';
 import { compileFilters } from './filters.ts';
 import { ParamBag } from './params.ts';
 import type { Dimension, FieldDimension, StatsRequest, TimeDimension } from './request.ts';
@@ -50,9 +50,7 @@ export async function queryStats(
 
   const timeDimensions = request.dimensions.filter(isTime);
   if (timeDimensions.length > 1) throw new InvalidStatsQueryError('dimensions', 'at most one time dimension');
-  const buckets = new Map<TimeDimension, TimeBucket>(
-    timeDimensions.map((d) => [d, bucketFor(d, rangeHours(range))]),
-  );
+  const buckets = new Map<TimeDimension, TimeBucket>(timeDimensions.map((d) => [d, bucketFor(d, rangeHours(range))]));
 
   const dimensionSql = request.dimensions.map((dimension, i) => {
     const bucket = isTime(dimension) ? buckets.get(dimension) : undefined;
@@ -66,7 +64,8 @@ export async function queryStats(
     rangeCondition(range, tz, params),
     compileFilters(request.filters, params),
   ].join(' AND ');
-  const groupBy = request.dimensions.length > 0 ? `GROUP BY ${request.dimensions.map((_, i) => `d${i}`).join(', ')}` : '';
+  const groupBy =
+    request.dimensions.length > 0 ? `GROUP BY ${request.dimensions.map((_, i) => `d${i}`).join(', ')}` : '';
   const inner = `SELECT ${[...dimensionSql, ...metricSql].join(', ')} FROM events WHERE ${where} ${groupBy}`;
 
   const orderBy = orderClause(request);
@@ -134,7 +133,7 @@ function orderClause(request: StatsRequest): string {
     entries.push('m0 DESC');
   }
   // A stable tie-break keeps pagination deterministic.
-  request.dimensions.forEach((_, i) => entries.push(`d${i} ASC`));
+  for (let i = 0; i < request.dimensions.length; i++) entries.push(`d${i} ASC`);
   return `ORDER BY ${entries.join(', ')}`;
 }
 

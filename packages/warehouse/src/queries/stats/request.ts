@@ -34,7 +34,19 @@ const isFieldDimension = (value: string): value is FieldDimension =>
 const isDimension = (value: string): value is Dimension =>
   (TIME_DIMENSIONS as readonly string[]).includes(value) || isFieldDimension(value);
 
-export const DATE_RANGE_SHORTCUTS = ['day', '24h', '7d', '28d', '30d', '91d', 'month', '6mo', '12mo', 'year', 'all'] as const;
+export const DATE_RANGE_SHORTCUTS = [
+  'day',
+  '24h',
+  '7d',
+  '28d',
+  '30d',
+  '91d',
+  'month',
+  '6mo',
+  '12mo',
+  'year',
+  'all',
+] as const;
 
 const dimensionSchema = z.string().refine(isDimension, { message: 'unknown dimension' }) as z.ZodType<Dimension>;
 const fieldDimensionSchema = z
@@ -74,11 +86,7 @@ const isoDateTime = z.iso.datetime({ offset: true });
 export const statsRequestSchema = z.strictObject({
   site_id: z.string().min(1).max(253),
   metrics: z.array(z.enum(SUPPORTED_METRICS)).min(1).max(SUPPORTED_METRICS.length),
-  date_range: z.union([
-    z.enum(DATE_RANGE_SHORTCUTS),
-    z.tuple([isoDate, isoDate]),
-    z.tuple([isoDateTime, isoDateTime]),
-  ]),
+  date_range: z.union([z.enum(DATE_RANGE_SHORTCUTS), z.tuple([isoDate, isoDate]), z.tuple([isoDateTime, isoDateTime])]),
   dimensions: z.array(dimensionSchema).max(5).default([]),
   filters: z.array(filterSchema).max(20).default([]),
   order_by: z

@@ -10,7 +10,11 @@ describe('filters', () => {
     const params = new ParamBag();
     const hostile = "x') OR 1=1 --\\";
     const sql = compileFilters(
-      [['is', 'event:page', [hostile, '/b']], ['not', ['contains', 'visit:source', ["'"]]], ['is', 'event:props:pla\'n', ['pro']]],
+      [
+        ['is', 'event:page', [hostile, '/b']],
+        ['not', ['contains', 'visit:source', ["'"]]],
+        ['is', "event:props:pla'n", ['pro']],
+      ],
       params,
     );
     expect(sql).not.toContain(hostile);
@@ -22,7 +26,12 @@ describe('filters', () => {
 
 describe('request schema', () => {
   it('names the field at fault', () => {
-    const result = statsRequestSchema.safeParse({ site_id: 'e.com', metrics: ['visitors'], date_range: '7d', dimensions: ['visit:nope'] });
+    const result = statsRequestSchema.safeParse({
+      site_id: 'e.com',
+      metrics: ['visitors'],
+      date_range: '7d',
+      dimensions: ['visit:nope'],
+    });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['dimensions', 0]);
   });
@@ -32,7 +41,11 @@ describe('date ranges', () => {
   const now = new Date('2026-03-10T01:30:00Z');
   it('resolves days in the site time zone', () => {
     // 01:30 UTC is still March 9 in New York.
-    expect(resolveDateRange('day', 'America/New_York', now, '')).toEqual({ kind: 'days', from: '2026-03-09', to: '2026-03-09' });
+    expect(resolveDateRange('day', 'America/New_York', now, '')).toEqual({
+      kind: 'days',
+      from: '2026-03-09',
+      to: '2026-03-09',
+    });
     expect(resolveDateRange('7d', 'UTC', now, '')).toEqual({ kind: 'days', from: '2026-03-04', to: '2026-03-10' });
     expect(resolveDateRange('month', 'UTC', now, '')).toEqual({ kind: 'days', from: '2026-03-01', to: '2026-03-31' });
     expect(resolveDateRange('12mo', 'UTC', now, '')).toEqual({ kind: 'days', from: '2025-04-01', to: '2026-03-31' });
@@ -40,8 +53,14 @@ describe('date ranges', () => {
 
   it('lists every label, empty buckets included', () => {
     expect(timeLabels({ kind: 'days', from: '2026-02-27', to: '2026-03-02' }, 'day', 'UTC')).toEqual([
-      '2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02',
+      '2026-02-27',
+      '2026-02-28',
+      '2026-03-01',
+      '2026-03-02',
     ]);
-    expect(timeLabels({ kind: 'days', from: '2026-03-04', to: '2026-03-10' }, 'week', 'UTC')).toEqual(['2026-03-04', '2026-03-09']);
+    expect(timeLabels({ kind: 'days', from: '2026-03-04', to: '2026-03-10' }, 'week', 'UTC')).toEqual([
+      '2026-03-04',
+      '2026-03-09',
+    ]);
   });
 });

@@ -4,9 +4,7 @@ import type { TimeBucket } from './expressions.ts';
 /** Every bucket label in the range, including empty ones (Stats API v2 `meta.time_labels`). */
 export function timeLabels(range: ResolvedRange, bucket: TimeBucket, timezone: string): string[] {
   const [from, to] =
-    range.kind === 'days'
-      ? [range.from, range.to]
-      : [dayIn(range.from, timezone), dayIn(range.to, timezone)];
+    range.kind === 'days' ? [range.from, range.to] : [dayIn(range.from, timezone), dayIn(range.to, timezone)];
   const labels: string[] = [];
   for (let day = from; day <= to; day = nextDay(day)) {
     if (bucket === 'hour') {
@@ -16,6 +14,7 @@ export function timeLabels(range: ResolvedRange, bucket: TimeBucket, timezone: s
     } else {
       const label = bucket === 'week' ? monday(day) : `${day.slice(0, 7)}-01`;
       // Plausible clamps the first week or month label to the range start.
+      // biome-ignore lint/complexity/useMathMinMax: ISO date strings, which Math.max cannot compare
       const clamped = label < from ? from : label;
       if (labels[labels.length - 1] !== clamped) labels.push(clamped);
     }
@@ -24,9 +23,12 @@ export function timeLabels(range: ResolvedRange, bucket: TimeBucket, timezone: s
 }
 
 function dayIn(instant: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    instant,
-  );
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
 }
 
 function nextDay(day: string): string {

@@ -13,5 +13,11 @@ export default async function SitePage({ params }: { params: Promise<{ domain: s
   if (!(await hasSession(rt.config))) redirect(`/login?next=${encodeURIComponent(`/sites/${domain}`)}`);
   const site = rt.sites.get(decoded);
   if (!site) notFound();
-  return <Dashboard site={site.domain} timezone={site.timezone} snippet={snippetFor(site.domain, rt.config.collectorPublicUrl)} />;
+  return (
+    <Dashboard
+      site={site.domain}
+      timezone={site.timezone}
+      snippet={snippetFor(site.domain, rt.config.collectorPublicUrl)}
+    />
+  );
 }

@@ -12,10 +12,7 @@ const newSiteSchema = z.strictObject({
     .string()
     .transform(normalizeDomain)
     .refine((d) => DOMAIN.test(d), 'a host name such as example.com'),
-  timezone: z
-    .string()
-    .refine(isTimeZone, 'an IANA time zone such as Europe/Berlin')
-    .optional(),
+  timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin').optional(),
 });
 
 function isTimeZone(zone: string): boolean {

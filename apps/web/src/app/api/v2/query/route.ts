@@ -10,10 +10,14 @@ export const POST = apiRoute(async (request, rt) => {
   const site = rt.sites.get(query.site_id);
   if (!site) throw new ApiError(404, 'unknown_site', `site ${query.site_id} is not registered`, 'site_id');
   try {
-    const result = await queryStats(rt.warehouse.client, { ...query, site_id: site.domain }, {
-      timezone: site.timezone,
-      now: new Date(),
-    });
+    const result = await queryStats(
+      rt.warehouse.client,
+      { ...query, site_id: site.domain },
+      {
+        timezone: site.timezone,
+        now: new Date(),
+      },
+    );
     return NextResponse.json(result);
   } catch (error) {
     if (error instanceof InvalidStatsQueryError) throw new ApiError(400, 'invalid_query', error.message, error.field);

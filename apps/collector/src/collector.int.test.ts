@@ -1,0 +1,160 @@
+import { SaltRing, SiteDirectory } from '@tern/control';
+import { enrichedEventSchema } from '@tern/events';
+import { KafkaLog, pipelineTopicSpecs, type StreamMessage } from '@tern/stream';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { BROWSER_UA, randomId, waitFor } from '../../../test/helpers.ts';
+import { type RunningCollector, startCollector } from './collector.ts';
+import { loadCollectorConfig } from './config.ts';
+
+const id = randomId();
+const site = `site-${id}.example`;
+const env = {
+  KAFKA_BROKERS: inject('kafkaBrokers'),
+  COLLECTOR_PORT: '0',
+  COLLECTOR_HOST: '127.0.0.1',
+  TOPIC_EVENTS: `events-${id}`,
+  TOPIC_DEAD_LETTER: `dlq-${id}`,
+  TOPIC_SITES: `sites-${id}`,
+  TOPIC_SALTS: `salts-${id}`,
+  EVENTS_PARTITIONS: '3',
+  LOG_LEVEL: 'silent',
+};
+const config = loadCollectorConfig(env);
+const admin = new KafkaLog({ brokers: [env.KAFKA_BROKERS], clientId: `admin-${id}` });
+let collector: RunningCollector;
+
+beforeAll(async () => {
+  // What the web app does in production: register the site and publish the day's salt.
+  await admin.ensureTopics(pipelineTopicSpecs(config.stream));
+  const producer = await admin.producer();
+  const sites = new SiteDirectory(admin, env.TOPIC_SITES, 'test');
+  const salts = new SaltRing(admin, env.TOPIC_SALTS, 'test');
+  await Promise.all([sites.start(), salts.start()]);
+  await sites.register(producer, { domain: site, timezone: 'UTC', createdAt: Date.now() });
+  await salts.rotate(producer, Date.now());
+  collector = await startCollector(config);
+});
+afterAll(async () => {
+  await collector?.stop();
+  await admin.close();
+});
+
+const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
+  fetch(`${collector.url}/v1/events`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'text/plain', 'user-agent': BROWSER_UA, ...headers },
+  });
+const batch = (events: unknown[], forSite = site) => JSON.stringify({ site: forSite, events });
+const pageview = (path: string) => ({
+  type: 'pageview',
+  url: `https://${site}${path}`,
+  referrer: 'https://news.ycombinator.com/',
+});
+
+describe('collector on Kafka', () => {
+  it('refuses what is not JSON, has wrong types or is too big, with a JSON reason', async () => {
+    const notJson = await post('{"site": ');
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ error: { code: 'invalid_json' } });
+
+    const wrongTypes = await post(JSON.stringify({ site: 42, events: 'many' }));
+    expect(wrongTypes.status).toBe(400);
+    expect(await wrongTypes.json()).toMatchObject({ error: { code: 'invalid_batch', field: 'site' } });
+
+    const allInvalid = await post(batch([{ type: 'pageview', url: 7 }]));
+    expect(allInvalid.status).toBe(400);
+    expect(await allInvalid.json()).toMatchObject({ error: { code: 'invalid_events', field: 'url' } });
+
+    const huge = await post(batch([{ ...pageview('/'), title: 'x'.repeat(2 * 1024 * 1024) }]));
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toMatchObject({ error: { code: 'body_too_large' } });
+
+    const wrongType = await post('{}', { 'content-type': 'application/xml' });
+    expect(wrongType.status).toBe(415);
+  });
+
+  it('answers 202 but keeps nothing for unknown sites and bots', async () => {
+    const unknown = await post(batch([pageview('/')], 'not-registered.example'));
+    expect(unknown.status).toBe(202);
+    expect(await unknown.json()).toEqual({ accepted: 0, rejected: [], dropped: { count: 1, reason: 'unknown_site' } });
+    const bot = await post(batch([pageview('/')]), { 'user-agent': 'Googlebot/2.1 (+http://www.google.com/bot.html)' });
+    expect(await bot.json()).toMatchObject({ accepted: 0, dropped: { reason: 'bot' } });
+  });
+
+  it('keeps the valid events of a mixed batch, reports the rest by index, and answers CORS', async () => {
+    const preflight = await fetch(`${collector.url}/v1/events`, { method: 'OPTIONS' });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+
+    const response = await post(
+      batch([
+        pageview('/a'),
+        { type: 'pageview', url: 'javascript:alert(1)' },
+        { type: 'custom', url: `https://${site}/b` },
+        pageview('/c'),
+      ]),
+      { 'content-type': 'application/json' },
+    );
+    expect(response.status).toBe(202);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await response.json()).toEqual({
+      accepted: 2,
+      rejected: [
+        { index: 1, field: 'url', reason: 'not an absolute http(s) URL' },
+        { index: 2, field: 'name', reason: 'custom events need a name' },
+      ],
+    });
+  });
+
+  it('writes exactly the accepted events, enriched and without the IP, to the events topic', async () => {
+    const custom = {
+      type: 'custom',
+      name: 'signup',
+      url: `https://${site}/join?utm_source=newsletter`,
+      props: { plan: 'pro', seats: 3 },
+    };
+    expect((await post(batch([custom]))).status).toBe(202);
+
+    const seen: StreamMessage[] = [];
+    const consumer = admin.consumer({ groupId: `read-${id}`, topics: [env.TOPIC_EVENTS], fromBeginning: true });
+    await consumer.run(async (b) => {
+      seen.push(...b.messages);
+    });
+    await waitFor(async () => (seen.length >= 3 ? true : undefined), 20_000, 'three events on the topic');
+    await consumer.stop();
+    expect(seen).toHaveLength(3);
+    const events = seen.map((m) => enrichedEventSchema.parse(JSON.parse(m.value?.toString() ?? '')));
+    expect(events.map((e) => e.pathname).sort()).toEqual(['/a', '/c', '/join']);
+    const signup = events.find((e) => e.name === 'signup');
+    expect(signup).toMatchObject({
+      type: 'custom',
+      utmSource: 'newsletter',
+      source: 'newsletter',
+      props: { plan: 'pro', seats: '3' },
+    });
+    expect(events.find((e) => e.pathname === '/a')).toMatchObject({
+      source: 'Hacker News',
+      browser: 'Chrome',
+      os: 'macOS',
+      device: 'desktop',
+    });
+    for (const message of seen) {
+      expect(message.key).toBe(`${site}:${events[0]?.visitorId}`);
+      expect(message.value?.toString()).not.toContain('127.0.0.1');
+      expect(message.value?.toString()).not.toContain(BROWSER_UA);
+    }
+  });
+
+  it('serves the tracker, health, readiness and Prometheus metrics', async () => {
+    const script = await fetch(`${collector.url}/t.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect((await script.text()).length).toBeGreaterThan(100);
+    expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${collector.url}/readyz`)).json()).toEqual({ ready: true, sites: 1, log: 'kafka' });
+    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+    expect(metrics).toMatch(/tern_collector_events_accepted_total 3/);
+    expect(metrics).toMatch(/tern_collector_events_dropped_total\{reason="unknown_site"\} 1/);
+  });
+});

@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { randomId, tempDir, waitFor } from '../../../test/helpers.ts';
+import { EmbeddedLog } from './embedded.ts';
+import { KafkaLog } from './kafka.ts';
+import type { EventLog, StreamMessage } from './types.ts';
+
+/** The same contract, checked on both backends: the pipeline must not care which one it runs on. */
+const backends: Array<[string, () => EventLog]> = [
+  ['embedded (SQLite)', () => new EmbeddedLog({ path: join(tempDir('log'), 'log.sqlite') })],
+  ['Kafka', () => new KafkaLog({ brokers: [inject('kafkaBrokers')], clientId: `test-${randomId()}` })],
+];
+
+describe.each(backends)('event log: %s', (_name, open) => {
+  const logs: EventLog[] = [];
+  const openLog = () => {
+    const log = open();
+    logs.push(log);
+    return log;
+  };
+  afterAll(async () => {
+    for (const log of logs) await log.close();
+  });
+
+  it('keeps one key in one partition, in order, with growing offsets', async () => {
+    const log = openLog();
+    const topic = `t-${randomId()}`;
+    await log.ensureTopics([{ name: topic, partitions: 4 }]);
+    const producer = await log.producer();
+    const messages = Array.from({ length: 200 }, (_, i) => ({ key: `visitor-${i % 7}`, value: String(i) }));
+    await producer.send(topic, messages);
+    const ends = await log.endOffsets(topic);
+    expect([...ends.values()].reduce((a, b) => a + b, 0n)).toBe(200n);
+
+    const seen: StreamMessage[] = [];
+    const consumer = log.consumer({ groupId: `g-${randomId()}`, topics: [topic], fromBeginning: true });
+    await consumer.run(async (batch) => {
+      seen.push(...batch.messages);
+    });
+    await waitFor(async () => (seen.length === 200 ? true : undefined), 30_000, 'all 200 messages');
+    await consumer.stop();
+
+    const partitionsOfKey = new Map<string, Set<number>>();
+    for (const m of seen) {
+      const set = partitionsOfKey.get(m.key ?? '') ?? new Set<number>();
+      set.add(m.partition);
+      partitionsOfKey.set(m.key ?? '', set);
+    }
+    for (const set of partitionsOfKey.values()) expect(set.size).toBe(1);
+    for (const key of partitionsOfKey.keys()) {
+      const values = seen.filter((m) => m.key === key).map((m) => Number(m.value?.toString()));
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+    }
+  });
+
+  it('resumes a group after its committed offsets and re-delivers a batch whose handler failed', async () => {
+    const log = openLog();
+    const topic = `t-${randomId()}`;
+    const groupId = `g-${randomId()}`;
+    await log.ensureTopics([{ name: topic, partitions: 1 }]);
+    const producer = await log.producer();
+    await producer.send(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: `a${i}` })),
+    );
+
+    const firstRun: string[] = [];
+    let failures = 0;
+    const first = log.consumer({ groupId, topics: [topic], fromBeginning: true });
+    await first.run(async (batch) => {
+      if (failures === 0) {
+        failures++;
+        throw new Error('simulated failure before the write');
+      }
+      firstRun.push(...batch.messages.map((m) => m.value?.toString() ?? ''));
+    });
+    await waitFor(async () => (firstRun.length >= 10 ? true : undefined), 30_000, 'the first ten');
+    await first.stop();
+    expect(firstRun.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `a${i}`));
+
+    await producer.send(
+      topic,
+      Array.from({ length: 5 }, (_, i) => ({ key: 'k', value: `b${i}` })),
+    );
+    const secondRun: string[] = [];
+    const second = log.consumer({ groupId, topics: [topic], fromBeginning: true });
+    await second.run(async (batch) => {
+      secondRun.push(...batch.messages.map((m) => m.value?.toString() ?? ''));
+    });
+    await waitFor(async () => (secondRun.length >= 5 ? true : undefined), 30_000, 'the next five');
+    await second.stop();
+    expect(secondRun).toEqual(Array.from({ length: 5 }, (_, i) => `b${i}`));
+  });
+
+  it('reports tombstones as null values', async () => {
+    const log = openLog();
+    const topic = `t-${randomId()}`;
+    await log.ensureTopics([{ name: topic, partitions: 1, compacted: true }]);
+    const producer = await log.producer();
+    await producer.send(topic, [
+      { key: 'site', value: '{}' },
+      { key: 'site', value: null },
+    ]);
+    const seen: StreamMessage[] = [];
+    const consumer = log.consumer({ groupId: `g-${randomId()}`, topics: [topic], fromBeginning: true });
+    await consumer.run(async (batch) => {
+      seen.push(...batch.messages);
+    });
+    await waitFor(async () => (seen.length === 2 ? true : undefined), 30_000, 'both records');
+    await consumer.stop();
+    expect(seen.map((m) => m.value)).toEqual([Buffer.from('{}'), null]);
+  });
+});

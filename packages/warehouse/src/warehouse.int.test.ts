@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import type { EnrichedEvent } from '@tern/events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/helpers.ts';
+import { openWarehouse, type Warehouse } from './client.ts';
+import { migrate } from './migrations/index.ts';
+import { countEvents } from './queries/events/count-events.ts';
+import { type EventRow, insertEvents } from './queries/events/insert-events.ts';
+import { storedOffsets } from './queries/ingest/stored-offsets.ts';
+import { InvalidStatsQueryError, queryStats } from './queries/stats/query-stats.ts';
+import { statsRequestSchema } from './queries/stats/request.ts';
+
+let warehouse: Warehouse;
+const SITE = 'shop.example';
+const NOW = new Date('2026-03-10T12:00:00Z');
+
+function row(offset: number, overrides: Partial<EnrichedEvent>, session: string, source = ''): EventRow {
+  const event: EnrichedEvent = {
+    v: 1,
+    eventId: randomUUID(),
+    siteId: SITE,
+    type: 'pageview',
+    name: 'pageview',
+    timestamp: NOW.getTime(),
+    receivedAt: NOW.getTime(),
+    visitorId: '1',
+    hostname: SITE,
+    pathname: '/',
+    query: '',
+    title: '',
+    referrer: '',
+    referrerHost: '',
+    source: '',
+    utmSource: '',
+    utmMedium: '',
+    utmCampaign: '',
+    utmTerm: '',
+    utmContent: '',
+    country: 'DE',
+    browser: 'Firefox',
+    browserVersion: '130',
+    os: 'Linux',
+    osVersion: '',
+    device: 'desktop',
+    screenWidth: 1280,
+    language: 'de',
+    props: {},
+    engagedMs: 0,
+    scrollDepth: 0,
+    ...overrides,
+  };
+  return {
+    event,
+    visit: {
+      sessionId: session,
+      referrer: '',
+      referrerHost: '',
+      source,
+      utmSource: '',
+      utmMedium: '',
+      utmCampaign: '',
+      utmTerm: '',
+      utmContent: '',
+    },
+    topic: 'events',
+    partition: 0,
+    offset: BigInt(offset),
+  };
+}
+
+const hour = 3600_000;
+// Three visitors, four sessions; one engagement ping that no metric may count.
+const rows: EventRow[] = [
+  row(0, { visitorId: '1', pathname: '/', timestamp: NOW.getTime() - 2 * hour }, '11', 'Google'),
+  row(1, { visitorId: '1', pathname: '/pricing', timestamp: NOW.getTime() - 2 * hour + 60_000 }, '11', 'Google'),
+  row(
+    2,
+    {
+      visitorId: '1',
+      type: 'custom',
+      name: 'signup',
+      props: { plan: 'pro' },
+      timestamp: NOW.getTime() - 2 * hour + 90_000,
+    },
+    '11',
+    'Google',
+  ),
+  row(
+    3,
+    { visitorId: '1', type: 'engagement', name: 'engagement', timestamp: NOW.getTime() - 2 * hour + 95_000 },
+    '11',
+    'Google',
+  ),
+  row(
+    4,
+    { visitorId: '2', pathname: '/', country: 'US', browser: 'Chrome', timestamp: NOW.getTime() - 1 * hour },
+    '21',
+  ),
+  row(
+    5,
+    { visitorId: '2', pathname: '/blog', country: 'US', browser: 'Chrome', timestamp: NOW.getTime() - 1 * hour + 1000 },
+    '21',
+  ),
+  row(
+    6,
+    { visitorId: '2', pathname: '/', country: 'US', browser: 'Chrome', timestamp: NOW.getTime() - 3 * 86_400_000 },
+    '22',
+    'Twitter',
+  ),
+  row(7, { visitorId: '3', pathname: '/it\'s \\ "quoted"', country: '', timestamp: NOW.getTime() }, '31'),
+];
+
+beforeAll(async () => {
+  warehouse = await openWarehouse({ kind: 'embedded', dataDir: tempDir('warehouse'), database: 'tern_test' });
+  expect(await migrate(warehouse.client)).toEqual([1]);
+  expect(await migrate(warehouse.client)).toEqual([]);
+  await insertEvents(warehouse.client, rows, 'events:0:0-7');
+});
+afterAll(async () => warehouse?.close());
+
+async function ask(body: object) {
+  const request = statsRequestSchema.parse({ site_id: SITE, ...body });
+  return queryStats(warehouse.client, request, { timezone: 'UTC', now: NOW });
+}
+
+describe('chDB warehouse', () => {
+  it('drops a re-delivered batch with the same dedup token, and knows the stored offsets', async () => {
+    await insertEvents(warehouse.client, rows, 'events:0:0-7');
+    expect(await countEvents(warehouse.client, SITE)).toBe(rows.length);
+    expect(await storedOffsets(warehouse.client, 'events')).toEqual(new Map([[0, 7n]]));
+  });
+
+  it('answers the headline metrics, without engagement pings', async () => {
+    const day = await ask({ metrics: ['visitors', 'visits', 'pageviews', 'events'], date_range: 'day' });
+    expect(day.results).toEqual([{ dimensions: [], metrics: [3, 3, 5, 6] }]);
+    const week = await ask({ metrics: ['visitors', 'visits', 'pageviews', 'events'], date_range: '7d' });
+    expect(week.results).toEqual([{ dimensions: [], metrics: [3, 4, 6, 7] }]);
+  });
+
+  it('breaks down by dimensions, with Plausible blank labels and ordering', async () => {
+    const sources = await ask({ metrics: ['visitors', 'pageviews'], date_range: '7d', dimensions: ['visit:source'] });
+    expect(sources.results).toEqual([
+      { dimensions: ['Direct / None'], metrics: [2, 3] },
+      { dimensions: ['Google'], metrics: [1, 2] },
+      { dimensions: ['Twitter'], metrics: [1, 1] },
+    ]);
+    const countries = await ask({ metrics: ['visitors'], date_range: 'day', dimensions: ['visit:country'] });
+    expect(countries.results).toEqual([
+      { dimensions: ['(not set)'], metrics: [1] },
+      { dimensions: ['DE'], metrics: [1] },
+      { dimensions: ['US'], metrics: [1] },
+    ]);
+    const names = await ask({ metrics: ['events'], date_range: 'day', dimensions: ['event:name'] });
+    expect(names.results).toEqual([
+      { dimensions: ['pageview'], metrics: [5] },
+      { dimensions: ['signup'], metrics: [1] },
+    ]);
+  });
+
+  it('buckets by hour and day in the site time zone, listing empty buckets in time_labels', async () => {
+    const hours = await ask({
+      metrics: ['pageviews'],
+      date_range: 'day',
+      dimensions: ['time:hour'],
+      include: { time_labels: true },
+    });
+    expect(hours.results).toEqual([
+      { dimensions: ['2026-03-10 10:00:00'], metrics: [2] },
+      { dimensions: ['2026-03-10 11:00:00'], metrics: [2] },
+      { dimensions: ['2026-03-10 12:00:00'], metrics: [1] },
+    ]);
+    expect(hours.meta.time_labels).toHaveLength(24);
+    const days = await ask({ metrics: ['visitors'], date_range: '7d', dimensions: ['time:day'] });
+    expect(days.results).toEqual([
+      { dimensions: ['2026-03-07'], metrics: [1] },
+      { dimensions: ['2026-03-10'], metrics: [3] },
+    ]);
+    const tokyo = await queryStats(
+      warehouse.client,
+      statsRequestSchema.parse({ site_id: SITE, metrics: ['pageviews'], date_range: ['2026-03-10', '2026-03-10'] }),
+      { timezone: 'Asia/Tokyo', now: NOW },
+    );
+    // 10:00–12:00 UTC is 19:00–21:00 in Tokyo: all of that day's page views still fall on March 10.
+    expect(tokyo.results[0]?.metrics).toEqual([5]);
+  });
+
+  it('filters with literal matching of hostile values, props and negation', async () => {
+    const quoted = await ask({
+      metrics: ['pageviews'],
+      date_range: 'day',
+      filters: [['is', 'event:page', ['/it\'s \\ "quoted"']]],
+    });
+    expect(quoted.results[0]?.metrics).toEqual([1]);
+    const injection = await ask({
+      metrics: ['pageviews'],
+      date_range: 'day',
+      filters: [['is', 'event:page', ["/' OR 1=1 --"]]],
+    });
+    expect(injection.results[0]?.metrics).toEqual([0]);
+    const props = await ask({ metrics: ['events'], date_range: 'day', filters: [['is', 'event:props:plan', ['pro']]] });
+    expect(props.results[0]?.metrics).toEqual([1]);
+    const notChrome = await ask({
+      metrics: ['visitors'],
+      date_range: 'day',
+      filters: [['is_not', 'visit:browser', ['Chrome']]],
+    });
+    expect(notChrome.results[0]?.metrics).toEqual([2]);
+    const contains = await ask({
+      metrics: ['pageviews'],
+      date_range: 'day',
+      filters: [
+        [
+          'or',
+          [
+            ['contains', 'event:page', ['PRIC'], { case_sensitive: false }],
+            ['matches', 'event:page', ['^/b']],
+          ],
+        ],
+      ],
+    });
+    expect(contains.results[0]?.metrics).toEqual([2]);
+  });
+
+  it('paginates, orders on request and refuses to order by what was not queried', async () => {
+    const page = await ask({
+      metrics: ['pageviews'],
+      date_range: '7d',
+      dimensions: ['event:page'],
+      order_by: [['event:page', 'asc']],
+      pagination: { limit: 2, offset: 1 },
+      include: { total_rows: true },
+    });
+    expect(page.results.map((r) => r.dimensions[0])).toEqual(['/blog', '/it\'s \\ "quoted"']);
+    expect(page.meta.total_rows).toBe(4);
+    await expect(
+      ask({ metrics: ['pageviews'], date_range: '7d', order_by: [['visitors', 'desc']] }),
+    ).rejects.toBeInstanceOf(InvalidStatsQueryError);
+  });
+});

@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, randomId, tempDir, waitFor } from './helpers.ts';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+
+export interface RunningPipeline {
+  webUrl: string;
+  collectorUrl: string;
+  token: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real processes, as `npm start` does: the web app (Next.js production server; with the
+ * embedded warehouse it runs ingest too) and a collector. With `kafkaBrokers`, both use Kafka, on topics of
+ * their own.
+ */
+export async function startPipeline(options: { kafkaBrokers?: string } = {}): Promise<RunningPipeline> {
+  const dataDir = tempDir('pipeline');
+  const [webPort, collectorPort] = [await freePort(), await freePort()];
+  const id = randomId();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    COLLECTOR_PORT: String(collectorPort),
+    COLLECTOR_HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    NEXT_TELEMETRY_DISABLED: '1',
+    ...(options.kafkaBrokers
+      ? {
+          KAFKA_BROKERS: options.kafkaBrokers,
+          TOPIC_EVENTS: `events-${id}`,
+          TOPIC_DEAD_LETTER: `dlq-${id}`,
+          TOPIC_SITES: `sites-${id}`,
+          TOPIC_SALTS: `salts-${id}`,
+          INGEST_GROUP_ID: `ingest-${id}`,
+        }
+      : { KAFKA_BROKERS: '' }),
+  };
+  const children: ChildProcess[] = [];
+  const start = (args: string[]) => {
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    children.push(child);
+    return child;
+  };
+  const stop = async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+          }),
+      ),
+    );
+  };
+  try {
+    start([
+      join(root, 'node_modules/next/dist/bin/next'),
+      'start',
+      'apps/web',
+      '-p',
+      String(webPort),
+      '-H',
+      '127.0.0.1',
+    ]);
+    const webUrl = `http://127.0.0.1:${webPort}`;
+    await waitFor(async () => ((await fetch(`${webUrl}/api/health`)).ok ? true : undefined), 90_000, 'the web app');
+    start(['--import', 'tsx', 'apps/collector/src/main.ts']);
+    const collectorUrl = `http://127.0.0.1:${collectorPort}`;
+    await waitFor(async () => ((await fetch(`${collectorUrl}/readyz`)).ok ? true : undefined), 60_000, 'the collector');
+    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    return { webUrl, collectorUrl, token, dataDir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
