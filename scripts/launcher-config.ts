@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseEnv } from '../packages/service/src/index.ts';
 
 /** The few variables the launcher itself needs; each service parses its own full configuration. */
 const launcherEnvSchema = z.object({
@@ -13,12 +14,7 @@ const launcherEnvSchema = z.object({
 });
 
 export function loadLauncherConfig(env: Record<string, string | undefined> = process.env) {
-  const parsed = launcherEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(launcherEnvSchema, env, 'launcher');
   return {
     dataDir: resolve(e.DATA_DIR),
     webPort: e.WEB_PORT,

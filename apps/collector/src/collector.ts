@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SaltRing, SiteDirectory } from '@tern/control';
+import { retryUntilReady } from '@tern/service';
 import { openEventLog, pipelineTopicSpecs } from '@tern/stream';
 import pino, { type Logger } from 'pino';
 import type { CollectorConfig } from './config.ts';
@@ -9,7 +10,6 @@ import { UserAgentParser } from './enrich/user-agent.ts';
 import { createCollectorServer } from './http/server.ts';
 import { loadTrackerScript } from './http/tracker-script.ts';
 import { createCollectorMetrics } from './metrics.ts';
-import { retryUntilReady } from './retry.ts';
 
 export interface RunningCollector {
   url: string;

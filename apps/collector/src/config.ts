@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseEnv } from '@tern/service';
 import { type LogSettings, logEnvShape, logSettingsFrom } from '@tern/stream';
 import { z } from 'zod';
 
@@ -41,12 +42,7 @@ export interface CollectorConfig {
 
 /** Parses the collector's environment once; a bad value stops start-up naming the variable. */
 export function loadCollectorConfig(env: Record<string, string | undefined> = process.env): CollectorConfig {
-  const parsed = collectorEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid collector configuration:\n  ${problems.join('\n  ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(collectorEnvSchema, env, 'collector');
   return {
     host: e.COLLECTOR_HOST,
     port: e.COLLECTOR_PORT,

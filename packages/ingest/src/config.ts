@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseEnv } from '@tern/service';
 import { type LogSettings, logEnvShape, logSettingsFrom } from '@tern/stream';
 import { type WarehouseConfig, warehouseConfigFrom, warehouseEnvShape } from '@tern/warehouse';
 import { z } from 'zod';
@@ -29,12 +30,7 @@ export interface IngestConfig {
 }
 
 export function loadIngestConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
-  const parsed = ingestEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid ingest configuration:\n  ${problems.join('\n  ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(ingestEnvSchema, env, 'ingest');
   const dataDir = resolve(e.DATA_DIR);
   return {
     stream: logSettingsFrom(e, 'ingest', dataDir),

@@ -1,45 +1,9 @@
 import type { EnrichedEvent } from '@tern/events';
 import { describe, expect, it } from 'vitest';
+import { enrichedEvent } from '../../../test/fixtures.ts';
 import { SessionTracker } from './sessions.ts';
 
-let counter = 0;
-function event(overrides: Partial<EnrichedEvent>): EnrichedEvent {
-  counter++;
-  return {
-    v: 1,
-    eventId: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
-    siteId: 'e.com',
-    type: 'pageview',
-    name: 'pageview',
-    timestamp: 0,
-    receivedAt: 0,
-    visitorId: '1',
-    hostname: 'e.com',
-    pathname: '/',
-    query: '',
-    title: '',
-    referrer: '',
-    referrerHost: '',
-    source: '',
-    utmSource: '',
-    utmMedium: '',
-    utmCampaign: '',
-    utmTerm: '',
-    utmContent: '',
-    country: '',
-    browser: '',
-    browserVersion: '',
-    os: '',
-    osVersion: '',
-    device: '',
-    screenWidth: 0,
-    language: '',
-    props: {},
-    engagedMs: 0,
-    scrollDepth: 0,
-    ...overrides,
-  };
-}
+const event = (overrides: Partial<EnrichedEvent>) => enrichedEvent({ siteId: 'e.com', ...overrides });
 
 describe('sessions', () => {
   const minute = 60_000;

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { EnrichedEvent } from '@tern/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrichedEvent } from '../../../test/fixtures.ts';
 import { tempDir } from '../../../test/helpers.ts';
 import { openWarehouse, type Warehouse } from './client.ts';
 import { migrate } from './migrations/index.ts';
@@ -15,40 +15,20 @@ const SITE = 'shop.example';
 const NOW = new Date('2026-03-10T12:00:00Z');
 
 function row(offset: number, overrides: Partial<EnrichedEvent>, session: string, source = ''): EventRow {
-  const event: EnrichedEvent = {
-    v: 1,
-    eventId: randomUUID(),
+  const event = enrichedEvent({
     siteId: SITE,
-    type: 'pageview',
-    name: 'pageview',
     timestamp: NOW.getTime(),
     receivedAt: NOW.getTime(),
-    visitorId: '1',
     hostname: SITE,
-    pathname: '/',
-    query: '',
-    title: '',
-    referrer: '',
-    referrerHost: '',
-    source: '',
-    utmSource: '',
-    utmMedium: '',
-    utmCampaign: '',
-    utmTerm: '',
-    utmContent: '',
     country: 'DE',
     browser: 'Firefox',
     browserVersion: '130',
     os: 'Linux',
-    osVersion: '',
     device: 'desktop',
     screenWidth: 1280,
     language: 'de',
-    props: {},
-    engagedMs: 0,
-    scrollDepth: 0,
     ...overrides,
-  };
+  });
   return {
     event,
     visit: {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigError, parseEnv } from '@tern/service';
 import { type LogSettings, logEnvShape, logSettingsFrom } from '@tern/stream';
 import { type WarehouseConfig, warehouseConfigFrom, warehouseEnvShape } from '@tern/warehouse';
 import { z } from 'zod';
@@ -42,12 +43,7 @@ export interface WebConfig {
 
 /** Parsed once, at server start-up (instrumentation). A bad value stops the server naming the variable. */
 export function loadWebConfig(env: Record<string, string | undefined> = process.env): WebConfig {
-  const parsed = webEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`invalid web configuration:\n  ${problems.join('\n  ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(webEnvSchema, env, 'web');
   const dataDir = resolve(e.DATA_DIR);
   const warehouse = warehouseConfigFrom(e, dataDir);
   const { token, source } = adminToken(e.ADMIN_TOKEN, dataDir, warehouse.kind === 'embedded');
@@ -70,7 +66,7 @@ export function loadWebConfig(env: Record<string, string | undefined> = process.
 /** In the embedded mode a missing ADMIN_TOKEN is generated once and kept under DATA_DIR. */
 function adminToken(fromEnv: string | undefined, dataDir: string, embedded: boolean) {
   if (fromEnv) return { token: fromEnv, source: 'env' as const };
-  if (!embedded) throw new Error('invalid web configuration:\n  ADMIN_TOKEN: required when CLICKHOUSE_URL is set');
+  if (!embedded) throw new ConfigError('web', ['ADMIN_TOKEN: required when CLICKHOUSE_URL is set']);
   const path = join(dataDir, 'admin-token');
   if (!existsSync(path)) {
     mkdirSync(dataDir, { recursive: true });

@@ -1,5 +1,6 @@
 import { SaltRing, SiteDirectory } from '@tern/control';
 import { type IngestWorker, startIngestWorker } from '@tern/ingest';
+import { retryUntilReady } from '@tern/service';
 import { type EventLog, type LogProducer, openEventLog, pipelineTopicSpecs } from '@tern/stream';
 import { migrate, openWarehouse, type Warehouse } from '@tern/warehouse';
 import pino, { type Logger } from 'pino';
@@ -38,9 +39,9 @@ async function createRuntime(): Promise<WebRuntime> {
   const config = loadWebConfig();
   const logger = pino({ level: config.logLevel, base: { service: 'web' } });
   const log = openEventLog(config.stream.log, logger);
-  await withRetries(() => log.ensureTopics(pipelineTopicSpecs(config.stream)), logger, 'event log');
+  await retryUntilReady(() => log.ensureTopics(pipelineTopicSpecs(config.stream)), logger, 'event log');
   const warehouse = await openWarehouse(config.warehouse);
-  await withRetries(() => migrate(warehouse.client), logger, 'warehouse');
+  await retryUntilReady(() => migrate(warehouse.client), logger, 'warehouse');
   const { topics } = config.stream;
   const sites = new SiteDirectory(log, topics.sites, 'web');
   const salts = new SaltRing(log, topics.salts, 'web');
@@ -60,7 +61,7 @@ async function createRuntime(): Promise<WebRuntime> {
         topics,
         groupId: config.ingestGroupId,
         sessionTimeoutMinutes: config.sessionTimeoutMinutes,
-        logger: logger.child({ service: 'ingest' }),
+        logger: logger.child({ component: 'ingest' }),
       })
     : undefined;
   logger.info(
@@ -100,16 +101,4 @@ async function createRuntime(): Promise<WebRuntime> {
     });
   }
   return runtime;
-}
-
-async function withRetries<T>(attempt: () => Promise<T>, logger: Logger, what: string, tries = 30): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (i >= tries) throw error;
-      logger.warn({ err: error, attempt: i }, `${what} not reachable yet, retrying`);
-      await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** i)));
-    }
-  }
 }

@@ -3,7 +3,7 @@ import type { StatsRequest } from './request.ts';
 /** A resolved range: whole days in the site's time zone, or an exact instant range. */
 export type ResolvedRange = { kind: 'days'; from: string; to: string } | { kind: 'instants'; from: Date; to: Date };
 
-/** Today's date (YYYY-MM-DD) in a time zone. */
+/** The date (YYYY-MM-DD) of an instant in a time zone. */
 export function todayIn(timezone: string, now: Date): string {
   return new Intl.DateTimeFormat('en-CA', {
     timeZone: timezone,

@@ -1,10 +1,10 @@
-import type { ResolvedRange } from './date-range.ts';
+import { type ResolvedRange, todayIn } from './date-range.ts';
 import type { TimeBucket } from './expressions.ts';
 
 /** Every bucket label in the range, including empty ones (Stats API v2 `meta.time_labels`). */
 export function timeLabels(range: ResolvedRange, bucket: TimeBucket, timezone: string): string[] {
   const [from, to] =
-    range.kind === 'days' ? [range.from, range.to] : [dayIn(range.from, timezone), dayIn(range.to, timezone)];
+    range.kind === 'days' ? [range.from, range.to] : [todayIn(timezone, range.from), todayIn(timezone, range.to)];
   const labels: string[] = [];
   for (let day = from; day <= to; day = nextDay(day)) {
     if (bucket === 'hour') {
@@ -20,15 +20,6 @@ export function timeLabels(range: ResolvedRange, bucket: TimeBucket, timezone: s
     }
   }
   return labels;
-}
-
-function dayIn(instant: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
 }
 
 function nextDay(day: string): string {

@@ -1,0 +1,117 @@
+import { deadLetterSchema } from '@tern/events';
+import { KafkaLog, type StreamMessage } from '@tern/stream';
+import { countEvents, migrate, openWarehouse, type Warehouse } from '@tern/warehouse';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { enrichedEvent } from '../../../test/fixtures.ts';
+import { randomId, tempDir, waitFor } from '../../../test/helpers.ts';
+import { startIngestWorker } from './worker.ts';
+
+const id = randomId();
+const topics = { events: `events-${id}`, deadLetter: `dlq-${id}` };
+const site = `ingest-${id}.example`;
+const logger = pino({ level: 'silent' });
+let log: KafkaLog;
+let warehouse: Warehouse;
+
+beforeAll(async () => {
+  log = new KafkaLog({ brokers: [inject('kafkaBrokers')], clientId: `ingest-test-${id}` });
+  await log.ensureTopics([
+    { name: topics.events, partitions: 3 },
+    { name: topics.deadLetter, partitions: 1 },
+  ]);
+  warehouse = await openWarehouse({ kind: 'embedded', dataDir: tempDir('ingest'), database: 'tern' });
+  await migrate(warehouse.client);
+});
+afterAll(async () => {
+  await log?.close();
+  await warehouse?.close();
+});
+
+const events = (count: number, from: number) =>
+  Array.from({ length: count }, (_, i) => {
+    const event = enrichedEvent({
+      siteId: site,
+      visitorId: String((from + i) % 17),
+      timestamp: Date.now(),
+      pathname: `/${from + i}`,
+    });
+    return { key: `${site}:${event.visitorId}`, value: JSON.stringify(event) };
+  });
+
+const start = () =>
+  startIngestWorker({ log, warehouse, topics, groupId: `ingest-${id}`, sessionTimeoutMinutes: 30, logger });
+
+describe('ingest worker on Kafka and chDB', () => {
+  it('stores every event once, dead-letters poison with its reason, and resumes without duplicates', async () => {
+    const producer = await log.producer();
+    await producer.send(topics.events, [
+      ...events(300, 0),
+      { key: `${site}:poison`, value: '{"v":1,"eventId":"nope"}' },
+    ]);
+    const first = await start();
+    await waitFor(
+      async () => ((await countEvents(warehouse.client, site)) === 300 ? true : undefined),
+      30_000,
+      '300 rows',
+    );
+    await first.stop();
+
+    await producer.send(topics.events, events(200, 300));
+    const second = await start();
+    await waitFor(
+      async () => ((await countEvents(warehouse.client, site)) === 500 ? true : undefined),
+      30_000,
+      '500 rows',
+    );
+    // Give a duplicate time to show up if the worker re-read what it had stored.
+    await new Promise((r) => setTimeout(r, 1500));
+    await second.stop();
+    expect(await countEvents(warehouse.client, site)).toBe(500);
+
+    const distinct = await warehouse.client.query({
+      query: 'SELECT uniqExact(event_id) AS n, uniqExact(pathname) AS pages FROM events WHERE site_id = {site:String}',
+      query_params: { site },
+      format: 'JSONEachRow',
+    });
+    expect(await distinct.json()).toEqual([{ n: 500, pages: 500 }]);
+
+    const letters: StreamMessage[] = [];
+    const reader = log.consumer({ groupId: `dlq-${id}`, topics: [topics.deadLetter], fromBeginning: true });
+    await reader.run(async (batch) => {
+      letters.push(...batch.messages);
+    });
+    await waitFor(async () => (letters.length > 0 ? true : undefined), 20_000, 'the dead letter');
+    await reader.stop();
+    expect(letters).toHaveLength(1);
+    const letter = deadLetterSchema.parse(JSON.parse(letters[0]?.value?.toString() ?? ''));
+    expect(letter).toMatchObject({
+      stage: 'ingest',
+      payload: '{"v":1,"eventId":"nope"}',
+      source: { topic: topics.events },
+    });
+    expect(letter.reason).toMatch(/eventId/);
+  });
+
+  it('skips offsets ClickHouse already has when offsets were not committed (crash after the write)', async () => {
+    // A fresh group starts from the beginning of the topic, as a worker does whose commit was lost.
+    const again = await startIngestWorker({
+      log,
+      warehouse,
+      topics,
+      groupId: `other-${id}`,
+      sessionTimeoutMinutes: 30,
+      logger,
+    });
+    const value = async (counter: typeof again.metrics.skipped) => (await counter.get()).values[0]?.value ?? 0;
+    // 501 messages are on the topic: 500 stored rows and the poison message. The poison is skipped too when a
+    // later message of its partition is stored, else dead-lettered again; either way nothing is inserted.
+    const handled = async () => (await value(again.metrics.skipped)) + (await value(again.metrics.deadLettered));
+    await waitFor(async () => ((await handled()) >= 501 ? true : undefined), 30_000, 'all 501 messages to be handled');
+    await again.stop();
+    expect(await handled()).toBe(501);
+    expect(await value(again.metrics.skipped)).toBeGreaterThanOrEqual(500);
+    expect(await value(again.metrics.rows)).toBe(0);
+    expect(await countEvents(warehouse.client, site)).toBe(500);
+  });
+});
