@@ -150,7 +150,13 @@ describe('collector on Kafka', () => {
     const script = await fetch(`${collector.url}/t.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toContain('javascript');
-    expect((await script.text()).length).toBeGreaterThan(100);
+    const full = await script.text();
+    expect(full).toContain('Outbound Link: Click');
+    const core = await (await fetch(`${collector.url}/t.core.js`)).text();
+    expect(core.length).toBeGreaterThan(100);
+    expect(core.length).toBeLessThan(full.length);
+    const gzipped = await fetch(`${collector.url}/t.js`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
     expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${collector.url}/readyz`)).json()).toEqual({ ready: true, sites: 1, log: 'kafka' });
     const metrics = await (await fetch(`${collector.url}/metrics`)).text();

@@ -8,7 +8,7 @@ import { GroupCommitter } from './delivery/group-commit.ts';
 import { GeoLocator } from './enrich/geo.ts';
 import { UserAgentParser } from './enrich/user-agent.ts';
 import { createCollectorServer } from './http/server.ts';
-import { loadTrackerScript } from './http/tracker-script.ts';
+import { loadTrackerScripts } from './http/tracker-script.ts';
 import { createCollectorMetrics } from './metrics.ts';
 
 export interface RunningCollector {
@@ -42,7 +42,7 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
     committer,
     producer,
     deadLetterTopic: topics.deadLetter,
-    tracker: loadTrackerScript(),
+    trackers: loadTrackerScripts(),
     isReady: () => ({
       ready: !stopping && salts.saltFor(Date.now()) !== undefined,
       sites: sites.size,

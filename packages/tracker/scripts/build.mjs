@@ -1,21 +1,22 @@
-// Builds dist/t.js (the script-tag tracker) with esbuild and reports its gzip size.
+// Builds dist/t.js (full), dist/t.core.js (core), dist/index.js + .d.ts (npm), and prints their sizes.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { bundleModule, bundleScript, root, sizes } from './bundle.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const result = await build({
-  entryPoints: [join(root, 'src/script.ts')],
-  bundle: true,
-  minify: true,
-  format: 'iife',
-  target: ['es2019'],
-  write: false,
-  legalComments: 'none',
-});
-const code = result.outputFiles[0].contents;
 mkdirSync(join(root, 'dist'), { recursive: true });
-writeFileSync(join(root, 'dist/t.js'), code);
-console.log(`t.js: ${code.length} bytes, ${gzipSync(code, { level: 9 }).length} bytes gzip -9`);
+const outputs = [
+  ['t.js', await bundleScript(true)],
+  ['t.core.js', await bundleScript(false)],
+  ['index.js', await bundleModule()],
+];
+for (const [name, code] of outputs) {
+  writeFileSync(join(root, 'dist', name), code);
+  const { minified, gzip } = sizes(code);
+  console.log(
+    `${name.padEnd(10)} ${String(minified).padStart(6)} bytes minified, ${String(gzip).padStart(5)} bytes gzip -9`,
+  );
+}
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });

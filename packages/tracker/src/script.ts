@@ -1,40 +1,35 @@
-import { createTracker, type EventOptions } from './core.ts';
+import { DEFAULT_DOWNLOADS, replay } from './logic.ts';
+import { startTracker, type Track } from './tracker.ts';
 
 /**
  * The script-tag build: `<script defer data-site="example.com" src="https://COLLECTOR/t.js"></script>`.
- * Calls made before it loaded are queued by the stub `window.tern = window.tern || function () {
- * (tern.q = tern.q || []).push(arguments) }` and replayed here.
+ * Calls made before it loaded are queued by the stub
+ * `window.tern = window.tern || function () { (tern.q = tern.q || []).push(arguments) }` and replayed here.
  */
-type Stub = ((...args: unknown[]) => void) & { q?: IArguments[] | unknown[][] };
+type Stub = Track & { q?: Iterable<Iterable<unknown>> };
+
+declare const __FULL__: boolean;
 
 try {
-  const script = document.currentScript as HTMLScriptElement | null;
-  const site = script?.dataset.site;
-  const endpoint = script?.dataset.api ?? (script ? new URL(script.src).origin : '');
+  const script = document.currentScript as HTMLScriptElement;
+  const ds = script.dataset;
   const w = window as unknown as { tern?: Stub };
-  const queued = w.tern?.q ?? [];
-  if (site && endpoint) {
-    const tracker = createTracker({ site, endpoint });
-    const call = (name: unknown, options?: unknown) => {
-      try {
-        const opts = (options ?? {}) as EventOptions;
-        if (name === 'pageview') tracker.pageview(opts);
-        else if (typeof name === 'string') tracker.track(name, opts);
-      } catch {}
-    };
-    w.tern = call as Stub;
-    for (const args of queued) call(args[0], args[1]);
-    const page = () => tracker.pageview();
-    const history = window.history;
-    for (const method of ['pushState', 'replaceState'] as const) {
-      const original = history[method];
-      history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
-        original.apply(this, args);
-        page();
-      };
-    }
-    addEventListener('popstate', page);
-    addEventListener('pagehide', () => tracker.flush());
-    page();
-  }
+  const queued = w.tern?.q;
+  const track = startTracker({
+    site: ds.site as string,
+    endpoint: `${ds.api || new URL(script.src).origin}/v1/events`,
+    manual: 'manual' in ds,
+    local: 'local' in ds,
+    respectDnt: 'respectDnt' in ds,
+    ...(__FULL__ && {
+      hash: 'hash' in ds,
+      outbound: !('noOutbound' in ds),
+      downloads: 'noDownloads' in ds ? '' : ds.downloadExtensions || DEFAULT_DOWNLOADS,
+      forms: !('noForms' in ds),
+      engagement: !('noEngagement' in ds),
+      notFound: '404' in ds || !!document.querySelector('meta[name="tern:404"]'),
+    }),
+  });
+  w.tern = track;
+  replay(queued, track as (...args: unknown[]) => void);
 } catch {}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClientIpResolver } from './client-ip.ts';
-import { clampTimestamp } from './enricher.ts';
+import { clampTimestamp, primaryLanguage } from './enricher.ts';
 import { attribute, parsePageUrl } from './page-url.ts';
 import { deviceFromScreen, UserAgentParser } from './user-agent.ts';
 import { visitorId } from './visitor-id.ts';
@@ -89,5 +89,15 @@ describe('user agent', () => {
     expect(deviceFromScreen('', 400)).toBe('mobile');
     expect(deviceFromScreen('', 1400)).toBe('desktop');
     expect(deviceFromScreen('tablet', 1400)).toBe('tablet');
+  });
+});
+
+describe('language', () => {
+  it('takes the preferred tag of Accept-Language and refuses junk', () => {
+    expect(primaryLanguage('de-CH,de;q=0.9,en;q=0.8')).toBe('de-CH');
+    expect(primaryLanguage('en')).toBe('en');
+    expect(primaryLanguage('')).toBe('');
+    expect(primaryLanguage('*')).toBe('');
+    expect(primaryLanguage('<script>')).toBe('');
   });
 });

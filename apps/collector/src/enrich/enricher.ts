@@ -9,6 +9,8 @@ import { visitorId } from './visitor-id.ts';
 export interface RequestFacts {
   ip: string;
   userAgent: string;
+  /** The browser's Accept-Language header: the language when the event carries none. */
+  acceptLanguage: string;
   software: ClientSoftware;
   receivedAt: number;
   salt: Buffer;
@@ -53,7 +55,7 @@ export function enrich(siteId: string, wire: WireEvent, facts: RequestFacts, geo
       osVersion: software.osVersion.slice(0, 32),
       device: deviceFromScreen(software.device, wire.sw),
       screenWidth: wire.sw ?? 0,
-      language: wire.lang ?? '',
+      language: wire.lang ?? primaryLanguage(facts.acceptLanguage),
       props: stringifyProps(wire.props),
       engagedMs: wire.engagedMs ?? 0,
       scrollDepth: wire.scroll ?? 0,
@@ -74,4 +76,10 @@ function stringifyProps(props: WireEvent['props']): Record<string, string> {
   if (!props) return out;
   for (const [key, value] of Object.entries(props)) out[key] = String(value);
   return out;
+}
+
+/** `de-CH,de;q=0.9,en;q=0.8` → `de-CH`: the first tag, which browsers send as the preferred language. */
+export function primaryLanguage(acceptLanguage: string): string {
+  const tag = acceptLanguage.split(',')[0]?.split(';')[0]?.trim() ?? '';
+  return /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,2}$/.test(tag) ? tag.slice(0, 35) : '';
 }

@@ -28,7 +28,8 @@ export function parsePageUrl(raw: string): PageLocation | undefined {
   const get = (name: string) => (params.get(name) ?? '').trim().slice(0, 256);
   const location: PageLocation = {
     hostname: url.hostname.replace(/^www\./, ''),
-    pathname: safeDecode(url.pathname) || '/',
+    // A fragment is kept as part of the page: the tracker sends one only for hash-routed sites (data-hash).
+    pathname: (safeDecode(url.pathname) || '/') + (url.hash.length > 1 ? safeDecode(url.hash) : ''),
     query: '',
     utmSource: get('utm_source'),
     utmMedium: get('utm_medium'),

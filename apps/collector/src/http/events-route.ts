@@ -47,7 +47,7 @@ export interface EventIntakeDeps {
  */
 export async function acceptBatch(
   body: unknown,
-  request: { ip: string; userAgent: string },
+  request: { ip: string; userAgent: string; acceptLanguage: string },
   deps: EventIntakeDeps,
 ): Promise<AcceptResult> {
   const batch = wireBatchSchema.safeParse(body);
@@ -70,7 +70,7 @@ export async function acceptBatch(
       'retry-after': '5',
     });
   }
-  const facts = { ip: request.ip, userAgent: request.userAgent, software, receivedAt, salt };
+  const facts = { ...request, software, receivedAt, salt };
   const accepted: EnrichedEvent[] = [];
   const rejected: Rejection[] = [];
   const deadLetters: DeadLetter[] = [];

@@ -15,7 +15,7 @@ export interface ServerDeps extends EventIntakeDeps {
   config: CollectorConfig;
   metrics: CollectorMetrics;
   logger: Logger;
-  tracker: TrackerScript | undefined;
+  trackers: Map<string, TrackerScript>;
   isReady: () => { ready: boolean; sites: number; log: string };
 }
 
@@ -60,7 +60,8 @@ export function createCollectorServer(deps: ServerDeps): Server {
         }
         const body = parseJsonBody(request, await readBody(request, deps.config.maxBodyBytes));
         const userAgent = String(request.headers['user-agent'] ?? '').slice(0, 1024);
-        const result = await acceptBatch(body, { ip, userAgent }, deps);
+        const acceptLanguage = String(request.headers['accept-language'] ?? '').slice(0, 256);
+        const result = await acceptBatch(body, { ip, userAgent, acceptLanguage }, deps);
         sendJson(response, 202, result, CORS_HEADERS);
         return;
       }
@@ -68,7 +69,8 @@ export function createCollectorServer(deps: ServerDeps): Server {
         response.writeHead(204, CORS_HEADERS).end();
         return;
       case 'GET /t.js':
-        return serveTracker(request, response, deps.tracker);
+      case 'GET /t.core.js':
+        return serveTracker(request, response, deps.trackers.get(route.slice(4)));
       case 'GET /healthz':
         sendJson(response, 200, { status: 'ok' });
         return;
@@ -99,6 +101,7 @@ const ROUTES = new Set([
   'POST /v1/events',
   'OPTIONS /v1/events',
   'GET /t.js',
+  'GET /t.core.js',
   'GET /healthz',
   'GET /readyz',
   'GET /metrics',

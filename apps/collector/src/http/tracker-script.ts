@@ -9,10 +9,19 @@ export interface TrackerScript {
   etag: string;
 }
 
-/** The built tracker (`packages/tracker/dist/t.js`), loaded once and served from memory. */
-export function loadTrackerScript(): TrackerScript | undefined {
+/** The built tracker scripts (`t.js`, `t.core.js`), loaded once and served from memory, by file name. */
+export function loadTrackerScripts(): Map<string, TrackerScript> {
   const require = createRequire(import.meta.url);
-  const path = join(dirname(require.resolve('@tern/tracker/package.json')), 'dist', 't.js');
+  const dist = join(dirname(require.resolve('@tern/tracker/package.json')), 'dist');
+  const scripts = new Map<string, TrackerScript>();
+  for (const name of ['t.js', 't.core.js']) {
+    const script = loadScript(join(dist, name));
+    if (script) scripts.set(`/${name}`, script);
+  }
+  return scripts;
+}
+
+function loadScript(path: string): TrackerScript | undefined {
   if (!existsSync(path)) return undefined;
   const plain = readFileSync(path);
   return { plain, gzipped: gzipSync(plain, { level: 9 }), etag: `"${plain.length.toString(16)}-${hash(plain)}"` };
