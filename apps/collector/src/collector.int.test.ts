@@ -1,5 +1,5 @@
 import { SaltRing, SiteDirectory } from '@tern/control';
-import { enrichedEventSchema } from '@tern/events';
+import { botEventSchema, type EnrichedEvent, enrichedEventSchema, partitionKey } from '@tern/events';
 import { KafkaLog, pipelineTopicSpecs, type StreamMessage } from '@tern/stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BROWSER_UA, randomId, waitFor } from '../../../test/helpers.ts';
@@ -14,6 +14,7 @@ const env = {
   COLLECTOR_HOST: '127.0.0.1',
   TOPIC_EVENTS: `events-${id}`,
   TOPIC_DEAD_LETTER: `dlq-${id}`,
+  TOPIC_BOTS: `bots-${id}`,
   TOPIC_SITES: `sites-${id}`,
   TOPIC_SALTS: `salts-${id}`,
   EVENTS_PARTITIONS: '3',
@@ -140,7 +141,7 @@ describe('collector on Kafka', () => {
       device: 'desktop',
     });
     for (const message of seen) {
-      expect(message.key).toBe(`${site}:${events[0]?.visitorId}`);
+      expect(message.key).toBe(partitionKey(events[0] as EnrichedEvent));
       expect(message.value?.toString()).not.toContain('127.0.0.1');
       expect(message.value?.toString()).not.toContain(BROWSER_UA);
     }
@@ -162,5 +163,61 @@ describe('collector on Kafka', () => {
     const metrics = await (await fetch(`${collector.url}/metrics`)).text();
     expect(metrics).toMatch(/tern_collector_events_accepted_total 3/);
     expect(metrics).toMatch(/tern_collector_events_dropped_total\{reason="unknown_site"\} 1/);
+  });
+});
+
+describe("collector: Plausible's Events API and bots", () => {
+  it('accepts the official tracker payload and the long form on /api/event', async () => {
+    const short = await fetch(`${collector.url}/api/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'user-agent': BROWSER_UA },
+      body: JSON.stringify({
+        n: 'Plausible Signup',
+        v: 36,
+        u: `https://${site}/compat`,
+        d: site,
+        r: null,
+        p: { plan: 'pro' },
+      }),
+    });
+    expect(short.status).toBe(202);
+    expect(await short.json()).toEqual({ accepted: 1 });
+    const long = await fetch(`${collector.url}/api/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': BROWSER_UA },
+      body: JSON.stringify({
+        name: 'pageview',
+        url: `https://${site}/compat-long`,
+        domain: site,
+        referrer: 'https://duckduckgo.com/',
+      }),
+    });
+    expect(long.status).toBe(202);
+    const broken = await fetch(`${collector.url}/api/event`, {
+      method: 'POST',
+      body: JSON.stringify({ n: 'pageview', d: site }),
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ error: { field: 'url' } });
+  });
+
+  it('sends bots to the bots topic with the reason, and counts them by reason', async () => {
+    const headless =
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36';
+    const response = await post(batch([pageview('/bot-page'), pageview('/bot-page-2')]), { 'user-agent': headless });
+    expect(await response.json()).toMatchObject({ accepted: 0, dropped: { count: 2, reason: 'bot' } });
+    const seen: StreamMessage[] = [];
+    const consumer = admin.consumer({ groupId: `bots-${id}`, topics: [`bots-${id}`], fromBeginning: true });
+    await consumer.run(async (b) => {
+      seen.push(...b.messages);
+    });
+    await waitFor(async () => (seen.length >= 2 ? true : undefined), 20_000, 'two bot records');
+    await consumer.stop();
+    const bots = seen.map((m) => botEventSchema.parse(JSON.parse(m.value?.toString() ?? '')));
+    expect(bots.map((b) => b.reason).sort()).toEqual(['headless', 'user_agent']);
+    expect(bots.find((b) => b.reason === 'headless')).toMatchObject({ siteId: site, pathname: '/bot-page', events: 2 });
+    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+    expect(metrics).toMatch(/tern_collector_events_dropped_total\{reason="bot_headless"\} 2/);
+    expect(metrics).toMatch(/tern_collector_events_dropped_total\{reason="bot_user_agent"\} 1/);
   });
 });

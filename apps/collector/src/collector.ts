@@ -28,6 +28,7 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
   await Promise.all([sites.start(), salts.start()]);
   const producer = await eventLog.producer();
   const committer = new GroupCommitter(producer, topics.events, config.delivery);
+  const bots = new GroupCommitter(producer, topics.bots, config.delivery);
   const metrics = createCollectorMetrics();
   let stopping = false;
 
@@ -37,9 +38,10 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
     logger: log,
     sites,
     salts,
-    geo: new GeoLocator(),
+    geo: new GeoLocator(config.geoDatabase),
     userAgents: new UserAgentParser(),
     committer,
+    bots,
     producer,
     deadLetterTopic: topics.deadLetter,
     trackers: loadTrackerScripts(),
@@ -64,7 +66,7 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
       stopping = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await committer.drain();
+      await Promise.all([committer.drain(), bots.drain()]);
       await closed;
       await producer.close();
       await Promise.all([sites.stop(), salts.stop()]);

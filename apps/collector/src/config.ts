@@ -24,8 +24,14 @@ const collectorEnvSchema = z.object({
     ),
   RATE_LIMIT_IP_PER_SECOND: z.coerce.number().min(0).default(50),
   RATE_LIMIT_IP_BURST: z.coerce.number().min(1).default(500),
+  RATE_LIMIT_SITE_EVENTS_PER_SECOND: z.coerce.number().min(0).default(2000),
+  RATE_LIMIT_SITE_BURST: z.coerce.number().min(1).default(20_000),
+  COLLECTOR_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  COLLECTOR_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  COLLECTOR_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(20_000),
   COLLECTOR_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
   COLLECTOR_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).default(100_000),
+  GEOIP_CITY: z.enum(['off', 'dbip']).default('off'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -36,7 +42,13 @@ export interface CollectorConfig {
   maxBodyBytes: number;
   trustedProxies: string[];
   rateLimit: { perSecond: number; burst: number };
+  /** Events per second per site (a token per event). */
+  siteRateLimit: { perSecond: number; burst: number };
   delivery: { lingerMs: number; maxQueuedMessages: number; maxBatchMessages: number };
+  geoDatabase: 'country' | 'dbip-city';
+  /** Slow clients: time to send the headers, and the whole request; and the connection cap. */
+  timeouts: { headersMs: number; requestMs: number };
+  maxConnections: number;
   logLevel: string;
 }
 
@@ -50,11 +62,15 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
     maxBodyBytes: e.MAX_BODY_BYTES,
     trustedProxies: e.TRUSTED_PROXIES,
     rateLimit: { perSecond: e.RATE_LIMIT_IP_PER_SECOND, burst: e.RATE_LIMIT_IP_BURST },
+    siteRateLimit: { perSecond: e.RATE_LIMIT_SITE_EVENTS_PER_SECOND, burst: e.RATE_LIMIT_SITE_BURST },
     delivery: {
       lingerMs: e.COLLECTOR_LINGER_MS,
       maxQueuedMessages: e.COLLECTOR_MAX_QUEUED_EVENTS,
       maxBatchMessages: 5000,
     },
+    geoDatabase: e.GEOIP_CITY === 'dbip' ? 'dbip-city' : 'country',
+    timeouts: { headersMs: e.COLLECTOR_HEADERS_TIMEOUT_MS, requestMs: e.COLLECTOR_REQUEST_TIMEOUT_MS },
+    maxConnections: e.COLLECTOR_MAX_CONNECTIONS,
     logLevel: e.LOG_LEVEL,
   };
 }

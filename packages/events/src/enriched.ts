@@ -22,6 +22,11 @@ export const enrichedEventSchema = z.strictObject({
   receivedAt: z.number().int().nonnegative(),
   /** UInt64 as a decimal string: JSON has no 64-bit integers. */
   visitorId: z.string().regex(/^\d{1,20}$/),
+  /**
+   * In the first hour after UTC midnight: the same visitor's id under yesterday's salt, so that a session that
+   * crosses midnight continues. Empty otherwise.
+   */
+  previousVisitorId: z.string().regex(/^(\d{1,20})?$/),
   hostname: shortText,
   pathname: shortText,
   /** Query string without the utm_ parameters, for the event history. */
@@ -37,6 +42,9 @@ export const enrichedEventSchema = z.strictObject({
   utmTerm: shortText,
   utmContent: shortText,
   country: z.string().max(2),
+  /** Region and city: filled only when the collector runs with a city database (GEOIP_CITY). */
+  region: z.string().max(128),
+  city: z.string().max(128),
   browser: z.string().max(64),
   browserVersion: z.string().max(32),
   os: z.string().max(64),
@@ -50,7 +58,13 @@ export const enrichedEventSchema = z.strictObject({
 });
 export type EnrichedEvent = z.infer<typeof enrichedEventSchema>;
 
-/** Partition key: one visitor of one site always lands in one partition (sessions rely on it). */
-export function partitionKey(event: Pick<EnrichedEvent, 'siteId' | 'visitorId'>): string {
-  return `${event.siteId}:${event.visitorId}`;
+/**
+ * Partition key: one visitor of one site lands in one partition (sessions rely on it). Right after midnight
+ * the previous day's id keys the event, so it joins the partition that holds the visitor's open session.
+ */
+export function partitionKey(event: Pick<EnrichedEvent, 'siteId' | 'visitorId' | 'previousVisitorId'>): string {
+  return `${event.siteId}:${event.previousVisitorId || event.visitorId}`;
 }
+
+/** How long after UTC midnight events also carry the previous day's visitor id. */
+export const MIDNIGHT_CROSSING_MS = 60 * 60 * 1000;

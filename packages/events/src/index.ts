@@ -1,9 +1,11 @@
+export { BOT_REASONS, type BotEvent, type BotReason, botEventSchema } from './bots.ts';
 export { type SaltRecord, type SiteRecord, saltRecordSchema, siteRecordSchema } from './control.ts';
 export { type DeadLetter, deadLetterSchema } from './dead-letter.ts';
 export {
   ENRICHED_EVENT_VERSION,
   type EnrichedEvent,
   enrichedEventSchema,
+  MIDNIGHT_CROSSING_MS,
   partitionKey,
 } from './enriched.ts';
 export { LIMITS } from './limits.ts';

@@ -2,6 +2,7 @@
 export const DEFAULT_TOPICS = {
   events: 'tern.events.v1',
   deadLetter: 'tern.dead-letter.v1',
+  bots: 'tern.bots.v1',
   sites: 'tern.control.sites',
   salts: 'tern.control.salts',
 } as const;

@@ -19,6 +19,20 @@ describe('sessions', () => {
     expect(third.source).toBe('Bing');
   });
 
+  it("continues a session across midnight through the previous day's visitor id", () => {
+    const tracker = new SessionTracker(30);
+    const before = tracker.assign(event({ visitorId: '100', timestamp: 0, source: 'Google' }));
+    const after = tracker.assign(event({ visitorId: '200', previousVisitorId: '100', timestamp: 10 * minute }));
+    expect(after.sessionId).toBe(before.sessionId);
+    expect(after.source).toBe('Google');
+    // From then on the new id carries the session, even without the previous id.
+    expect(tracker.assign(event({ visitorId: '200', timestamp: 20 * minute })).sessionId).toBe(before.sessionId);
+    // A stranger's previous id finds nothing and starts a session of its own.
+    expect(
+      tracker.assign(event({ visitorId: '300', previousVisitorId: '999', timestamp: 20 * minute })).sessionId,
+    ).not.toBe(before.sessionId);
+  });
+
   it('keeps visitors and sites apart', () => {
     const tracker = new SessionTracker(30);
     const a = tracker.assign(event({ visitorId: '1' }));

@@ -27,7 +27,16 @@ export class SessionTracker {
 
   assign(event: EnrichedEvent): VisitAttributes {
     const key = `${event.siteId}:${event.visitorId}`;
-    const current = this.#sessions.get(key);
+    let current = this.#sessions.get(key);
+    if (!current && event.previousVisitorId) {
+      // Just after midnight the visitor's id changed with the salt: continue the session of yesterday's id.
+      const previousKey = `${event.siteId}:${event.previousVisitorId}`;
+      current = this.#sessions.get(previousKey);
+      if (current) {
+        this.#sessions.delete(previousKey);
+        this.#sessions.set(key, current);
+      }
+    }
     if (current && Math.trunc((event.timestamp - current.lastTimestamp) / 60_000) <= this.timeoutMinutes) {
       current.lastTimestamp = Math.max(current.lastTimestamp, event.timestamp);
       return current;

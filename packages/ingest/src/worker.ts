@@ -2,13 +2,14 @@ import { type DeadLetter, enrichedEventSchema } from '@tern/events';
 import type { EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
 import { type EventRow, insertEvents, loadOpenSessions, storedOffsets, type Warehouse } from '@tern/warehouse';
 import type { Logger } from 'pino';
+import { startBotIngest } from './bots.ts';
 import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
 import { SessionTracker } from './sessions.ts';
 
 export interface IngestOptions {
   log: EventLog;
   warehouse: Warehouse;
-  topics: { events: string; deadLetter: string };
+  topics: { events: string; deadLetter: string; bots?: string };
   groupId: string;
   sessionTimeoutMinutes: number;
   logger: Logger;
@@ -134,12 +135,14 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       throw error;
     }
   });
+  const bots = topics.bots ? await startBotIngest(log, warehouse, topics.bots, options.groupId, logger) : undefined;
   logger.info({ groupId: options.groupId, topic: topics.events }, 'ingest worker running');
 
   return {
     metrics,
     async stop() {
       await consumer.stop();
+      await bots?.stop();
       await producer.close();
     },
   };

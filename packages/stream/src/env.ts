@@ -22,6 +22,7 @@ export const logEnvShape = {
   KAFKA_CLIENT_ID: z.string().min(1).default('tern'),
   TOPIC_EVENTS: z.string().min(1).default('tern.events.v1'),
   TOPIC_DEAD_LETTER: z.string().min(1).default('tern.dead-letter.v1'),
+  TOPIC_BOTS: z.string().min(1).default('tern.bots.v1'),
   TOPIC_SITES: z.string().min(1).default('tern.control.sites'),
   TOPIC_SALTS: z.string().min(1).default('tern.control.salts'),
   EVENTS_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(6),
@@ -34,6 +35,7 @@ export interface LogEnv {
   KAFKA_CLIENT_ID: string;
   TOPIC_EVENTS: string;
   TOPIC_DEAD_LETTER: string;
+  TOPIC_BOTS: string;
   TOPIC_SITES: string;
   TOPIC_SALTS: string;
   EVENTS_PARTITIONS: number;
@@ -43,6 +45,7 @@ export interface LogEnv {
 export interface PipelineTopics {
   events: string;
   deadLetter: string;
+  bots: string;
   sites: string;
   salts: string;
 }
@@ -63,6 +66,7 @@ export function logSettingsFrom(env: LogEnv, role: string, dataDir: string): Log
     topics: {
       events: env.TOPIC_EVENTS,
       deadLetter: env.TOPIC_DEAD_LETTER,
+      bots: env.TOPIC_BOTS,
       sites: env.TOPIC_SITES,
       salts: env.TOPIC_SALTS,
     },
@@ -77,6 +81,7 @@ export function pipelineTopicSpecs(settings: LogSettings) {
   return [
     { name: topics.events, partitions: eventsPartitions, replicationFactor },
     { name: topics.deadLetter, partitions: 1, replicationFactor, retentionMs: 30 * 86_400_000 },
+    { name: topics.bots, partitions: 1, replicationFactor, retentionMs: 30 * 86_400_000 },
     { name: topics.sites, partitions: 1, replicationFactor, compacted: true },
     { name: topics.salts, partitions: 1, replicationFactor, compacted: true },
   ];

@@ -2,6 +2,7 @@ export { openWarehouse, quoteIdentifier, type Warehouse, type WarehouseConfig } 
 export { type WarehouseEnv, warehouseConfigFrom, warehouseEnvShape } from './env.ts';
 export { WarehouseError } from './errors.ts';
 export { MIGRATIONS, migrate } from './migrations/index.ts';
+export { type BotRow, insertBotEvents } from './queries/bots/insert-bot-events.ts';
 export { countEvents } from './queries/events/count-events.ts';
 export { type EventRow, insertEvents, type VisitAttributes } from './queries/events/insert-events.ts';
 export { loadOpenSessions, type OpenSession } from './queries/ingest/load-open-sessions.ts';

@@ -92,7 +92,7 @@ const rows: EventRow[] = [
 
 beforeAll(async () => {
   warehouse = await openWarehouse({ kind: 'embedded', dataDir: tempDir('warehouse'), database: 'tern_test' });
-  expect(await migrate(warehouse.client)).toEqual([1]);
+  expect(await migrate(warehouse.client)).toEqual([1, 2, 3]);
   expect(await migrate(warehouse.client)).toEqual([]);
   await insertEvents(warehouse.client, rows, 'events:0:0-7');
 });

@@ -80,10 +80,14 @@ describe('user agent', () => {
       os: 'iOS',
       osVersion: '17.4',
       device: 'mobile',
-      bot: false,
+      bot: undefined,
     });
-    expect(parser.parse('Googlebot/2.1 (+http://www.google.com/bot.html)').bot).toBe(true);
-    expect(parser.parse('').bot).toBe(true);
+    expect(parser.parse('Googlebot/2.1 (+http://www.google.com/bot.html)').bot).toBe('user_agent');
+    expect(parser.parse('curl/8.5.0').bot).toBe('user_agent');
+    const headless =
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36';
+    expect(parser.parse(headless).bot).toBe('headless');
+    expect(parser.parse(' ').bot).toBe('no_user_agent');
   });
   it('falls back to the screen width when the user agent says nothing', () => {
     expect(deviceFromScreen('', 400)).toBe('mobile');

@@ -14,6 +14,8 @@ export interface RequestFacts {
   software: ClientSoftware;
   receivedAt: number;
   salt: Buffer;
+  /** Yesterday's salt, within MIDNIGHT_CROSSING_MS after UTC midnight only. */
+  previousSalt: Buffer | undefined;
 }
 
 export type EnrichResult = { ok: true; event: EnrichedEvent } | { ok: false; field: string; reason: string };
@@ -36,6 +38,7 @@ export function enrich(siteId: string, wire: WireEvent, facts: RequestFacts, geo
       timestamp: clampTimestamp(wire.ts, facts.receivedAt),
       receivedAt: facts.receivedAt,
       visitorId: visitorId(facts.salt, siteId, facts.ip, facts.userAgent),
+      previousVisitorId: facts.previousSalt ? visitorId(facts.previousSalt, siteId, facts.ip, facts.userAgent) : '',
       hostname: page.hostname,
       pathname: page.pathname.slice(0, LIMITS.maxUrlLength),
       query: page.query.slice(0, LIMITS.maxUrlLength),
@@ -48,7 +51,7 @@ export function enrich(siteId: string, wire: WireEvent, facts: RequestFacts, geo
       utmCampaign: page.utmCampaign,
       utmTerm: page.utmTerm,
       utmContent: page.utmContent,
-      country: geo.country(facts.ip),
+      ...geo.locate(facts.ip),
       browser: software.browser.slice(0, 64),
       browserVersion: software.browserVersion.slice(0, 32),
       os: software.os.slice(0, 64),

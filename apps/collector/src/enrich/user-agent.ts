@@ -1,3 +1,4 @@
+import type { BotReason } from '@tern/events';
 import { isbot } from 'isbot';
 import { LRUCache } from 'lru-cache';
 import { UAParser } from 'ua-parser-js';
@@ -8,7 +9,8 @@ export interface ClientSoftware {
   os: string;
   osVersion: string;
   device: 'desktop' | 'mobile' | 'tablet' | '';
-  bot: boolean;
+  /** Set when the request looks automated, with the reason. */
+  bot: BotReason | undefined;
 }
 
 /** Real traffic repeats a small set of user agents, so parse results are cached. */
@@ -35,7 +37,7 @@ function parseUncached(userAgent: string): ClientSoftware {
     os: result.os.name ?? '',
     osVersion: majorMinor(result.os.version),
     device,
-    bot: userAgent.length === 0 || isbot(userAgent),
+    bot: botReason(userAgent),
   };
 }
 
@@ -49,4 +51,13 @@ export function deviceFromScreen(device: ClientSoftware['device'], screenWidth: 
   if (screenWidth < 576) return 'mobile';
   if (screenWidth < 992) return 'tablet';
   return 'desktop';
+}
+
+/** Headless and automation browsers first (their own reason), then isbot's crawler and tool patterns. */
+const HEADLESS = /headless|phantomjs|puppeteer|playwright|selenium|webdriver|electron\//i;
+
+function botReason(userAgent: string): BotReason | undefined {
+  if (userAgent.trim().length === 0) return 'no_user_agent';
+  if (HEADLESS.test(userAgent)) return 'headless';
+  return isbot(userAgent) ? 'user_agent' : undefined;
 }

@@ -1,9 +1,12 @@
 import type { SaltRing, SiteDirectory } from '@tern/control';
 import { normalizeDomain } from '@tern/control';
 import {
+  type BotEvent,
+  type BotReason,
   type DeadLetter,
   type EnrichedEvent,
   enrichedEventSchema,
+  MIDNIGHT_CROSSING_MS,
   partitionKey,
   wireBatchSchema,
   wireEventSchema,
@@ -16,6 +19,7 @@ import type { GeoLocator } from '../enrich/geo.ts';
 import type { UserAgentParser } from '../enrich/user-agent.ts';
 import type { CollectorMetrics } from '../metrics.ts';
 import { HttpError } from './http-error.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 
 export interface Rejection {
   index: number;
@@ -29,12 +33,19 @@ export interface AcceptResult {
   dropped?: { count: number; reason: 'unknown_site' | 'bot' };
 }
 
+/** Where a bot request's record goes (the bots topic), batched like events. */
+export interface BotSink {
+  send(messages: Array<{ key: string; value: string }>): Promise<void>;
+}
+
 export interface EventIntakeDeps {
   sites: SiteDirectory;
   salts: SaltRing;
   geo: GeoLocator;
   userAgents: UserAgentParser;
   committer: GroupCommitter;
+  siteLimiter: RateLimiter;
+  bots: BotSink;
   producer: LogProducer;
   deadLetterTopic: string;
   metrics: CollectorMetrics;
@@ -58,9 +69,16 @@ export async function acceptBatch(
     deps.metrics.dropped.inc({ reason: 'unknown_site' }, count);
     return { accepted: 0, rejected: [], dropped: { count, reason: 'unknown_site' } };
   }
+  const wait = deps.siteLimiter.take(site, count);
+  if (wait > 0) {
+    deps.metrics.rejected.inc({ reason: 'site_rate_limited' }, count);
+    throw new HttpError(429, 'rate_limited', `too many events for ${site}`, undefined, { 'retry-after': String(wait) });
+  }
   const software = deps.userAgents.parse(request.userAgent);
   if (software.bot) {
-    deps.metrics.dropped.inc({ reason: 'bot' }, count);
+    const record = botRecord(site, software.bot, request.userAgent, batch.data.events);
+    await deps.bots.send([{ key: site, value: JSON.stringify(record) }]);
+    deps.metrics.dropped.inc({ reason: `bot_${software.bot}` }, count);
     return { accepted: 0, rejected: [], dropped: { count, reason: 'bot' } };
   }
   const receivedAt = Date.now();
@@ -70,7 +88,9 @@ export async function acceptBatch(
       'retry-after': '5',
     });
   }
-  const facts = { ...request, software, receivedAt, salt };
+  const sinceMidnight = receivedAt % 86_400_000;
+  const previousSalt = sinceMidnight < MIDNIGHT_CROSSING_MS ? deps.salts.saltFor(receivedAt - 86_400_000) : undefined;
+  const facts = { ...request, software, receivedAt, salt, previousSalt };
   const accepted: EnrichedEvent[] = [];
   const rejected: Rejection[] = [];
   const deadLetters: DeadLetter[] = [];
@@ -116,4 +136,24 @@ export async function acceptBatch(
 function invalid(issue: { path: PropertyKey[]; message: string } | undefined): HttpError {
   const field = issue?.path.map(String).join('.') || 'body';
   return new HttpError(400, 'invalid_batch', `${field}: ${issue?.message ?? 'invalid'}`, field);
+}
+
+function botRecord(siteId: string, reason: BotReason, userAgent: string, events: unknown[]): BotEvent {
+  const first = events[0] as { url?: unknown } | undefined;
+  let hostname = '';
+  let pathname = '';
+  try {
+    const url = new URL(String(first?.url ?? ''));
+    hostname = url.hostname;
+    pathname = url.pathname;
+  } catch {}
+  return {
+    siteId,
+    at: Date.now(),
+    reason,
+    userAgent: userAgent.slice(0, 512),
+    hostname: hostname.slice(0, 2048),
+    pathname: pathname.slice(0, 2048),
+    events: events.length,
+  };
 }

@@ -7,11 +7,12 @@ import type { CollectorMetrics } from '../metrics.ts';
 import { parseJsonBody, readBody } from './body.ts';
 import { acceptBatch, type EventIntakeDeps } from './events-route.ts';
 import { HttpError } from './http-error.ts';
+import { translatePlausibleEvent } from './plausible-compat.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { CORS_HEADERS, sendJson } from './respond.ts';
 import type { TrackerScript } from './tracker-script.ts';
 
-export interface ServerDeps extends EventIntakeDeps {
+export interface ServerDeps extends Omit<EventIntakeDeps, 'siteLimiter'> {
   config: CollectorConfig;
   metrics: CollectorMetrics;
   logger: Logger;
@@ -23,8 +24,14 @@ export interface ServerDeps extends EventIntakeDeps {
 export function createCollectorServer(deps: ServerDeps): Server {
   const ips = new ClientIpResolver(deps.config.trustedProxies);
   const limiter = new RateLimiter(deps.config.rateLimit.perSecond, deps.config.rateLimit.burst);
+  const intake = {
+    ...deps,
+    siteLimiter: new RateLimiter(deps.config.siteRateLimit.perSecond, deps.config.siteRateLimit.burst),
+  };
 
-  const server = createServer((request, response) => {
+  // Node checks header and request timeouts only every connectionsCheckingInterval (30 s by default).
+  const checkEveryMs = Math.min(1000, Math.floor(deps.config.timeouts.headersMs / 2));
+  const server = createServer({ connectionsCheckingInterval: checkEveryMs }, (request, response) => {
     const route = routeOf(request);
     response.on('finish', () => deps.metrics.requests.inc({ route, status: String(response.statusCode) }));
     handle(route, request, response).catch((error: unknown) => {
@@ -50,22 +57,38 @@ export function createCollectorServer(deps: ServerDeps): Server {
     });
   });
 
+  /** The common part of both event routes: rate limit by client IP, bounded body, JSON, request facts. */
+  async function readEventRequest(request: IncomingMessage) {
+    const ip = ips.resolve(request.socket.remoteAddress, request.headers['x-forwarded-for']);
+    const wait = limiter.take(ip);
+    if (wait > 0)
+      throw new HttpError(429, 'rate_limited', 'too many requests', undefined, { 'retry-after': String(wait) });
+    const body = parseJsonBody(request, await readBody(request, deps.config.maxBodyBytes));
+    const facts = {
+      ip,
+      userAgent: String(request.headers['user-agent'] ?? '').slice(0, 1024),
+      acceptLanguage: String(request.headers['accept-language'] ?? '').slice(0, 256),
+    };
+    return { body, facts };
+  }
+
   async function handle(route: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
     switch (route) {
       case 'POST /v1/events': {
-        const ip = ips.resolve(request.socket.remoteAddress, request.headers['x-forwarded-for']);
-        const wait = limiter.take(ip);
-        if (wait > 0) {
-          throw new HttpError(429, 'rate_limited', 'too many requests', undefined, { 'retry-after': String(wait) });
-        }
-        const body = parseJsonBody(request, await readBody(request, deps.config.maxBodyBytes));
-        const userAgent = String(request.headers['user-agent'] ?? '').slice(0, 1024);
-        const acceptLanguage = String(request.headers['accept-language'] ?? '').slice(0, 256);
-        const result = await acceptBatch(body, { ip, userAgent, acceptLanguage }, deps);
-        sendJson(response, 202, result, CORS_HEADERS);
+        const { body, facts } = await readEventRequest(request);
+        sendJson(response, 202, await acceptBatch(body, facts, intake), CORS_HEADERS);
+        return;
+      }
+      case 'POST /api/event': {
+        const { body, facts } = await readEventRequest(request);
+        let accepted = 0;
+        for (const batch of translatePlausibleEvent(body))
+          accepted += (await acceptBatch(batch, facts, intake)).accepted;
+        sendJson(response, 202, { accepted }, CORS_HEADERS);
         return;
       }
       case 'OPTIONS /v1/events':
+      case 'OPTIONS /api/event':
         response.writeHead(204, CORS_HEADERS).end();
         return;
       case 'GET /t.js':
@@ -90,16 +113,18 @@ export function createCollectorServer(deps: ServerDeps): Server {
     }
   }
 
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 5_000;
+  server.requestTimeout = deps.config.timeouts.requestMs;
+  server.headersTimeout = deps.config.timeouts.headersMs;
   server.keepAliveTimeout = 5_000;
-  server.maxConnections = 20_000;
+  server.maxConnections = deps.config.maxConnections;
   return server;
 }
 
 const ROUTES = new Set([
   'POST /v1/events',
   'OPTIONS /v1/events',
+  'POST /api/event',
+  'OPTIONS /api/event',
   'GET /t.js',
   'GET /t.core.js',
   'GET /healthz',

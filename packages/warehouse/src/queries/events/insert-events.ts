@@ -64,6 +64,8 @@ function toRecord({ event: e, visit: v, topic, partition, offset }: EventRow) {
     utm_term: v.utmTerm,
     utm_content: v.utmContent,
     country: e.country,
+    region: e.region,
+    city: e.city,
     browser: e.browser,
     browser_version: e.browserVersion,
     os: e.os,

@@ -20,6 +20,8 @@ const FIELD_SQL: Record<Exclude<FieldDimension, `event:props:${string}`>, string
   'visit:utm_term': orLabel('utm_term', NOT_SET),
   'visit:utm_content': orLabel('utm_content', NOT_SET),
   'visit:country': orLabel('country', NOT_SET),
+  'visit:region': orLabel('region', NOT_SET),
+  'visit:city': orLabel('city', NOT_SET),
   'visit:browser': orLabel('browser', NOT_SET),
   'visit:browser_version': orLabel('browser_version', NOT_SET),
   'visit:os': orLabel('os', NOT_SET),

@@ -18,6 +18,8 @@ export const FIELD_DIMENSIONS = [
   'visit:utm_term',
   'visit:utm_content',
   'visit:country',
+  'visit:region',
+  'visit:city',
   'visit:browser',
   'visit:browser_version',
   'visit:os',

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { HttpError } from './http-error.ts';
+import { translatePlausibleEvent } from './plausible-compat.ts';
+
+describe("Plausible's Events API", () => {
+  it('reads the short keys the official tracker sends', () => {
+    const batches = translatePlausibleEvent({
+      n: 'Signup',
+      v: 36,
+      u: 'https://shop.example/pricing#faq',
+      d: 'shop.example',
+      r: 'https://news.ycombinator.com/',
+      p: { plan: 'pro', seats: 3, nested: { no: 1 }, nothing: null },
+      $: { amount: '19.90', currency: 'EUR' },
+    });
+    expect(batches).toEqual([
+      {
+        site: 'shop.example',
+        events: [
+          {
+            type: 'custom',
+            name: 'Signup',
+            url: 'https://shop.example/pricing',
+            referrer: 'https://news.ycombinator.com/',
+            props: { plan: 'pro', seats: 3, 'revenue.amount': '19.90', 'revenue.currency': 'EUR' },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('reads the documented long form, props as a JSON string, and several domains', () => {
+    const batches = translatePlausibleEvent({
+      name: 'pageview',
+      url: 'https://a.example/#/route',
+      domain: 'a.example, b.example',
+      referrer: null,
+      props: '{"author":"Ann"}',
+      hashMode: 1,
+    });
+    expect(batches.map((b) => b.site)).toEqual(['a.example', 'b.example']);
+    expect(batches[0]?.events[0]).toEqual({
+      type: 'pageview',
+      url: 'https://a.example/#/route',
+      props: { author: 'Ann' },
+    });
+  });
+
+  it('maps engagement events to visible time and scroll depth', () => {
+    const [batch] = translatePlausibleEvent({
+      n: 'engagement',
+      u: 'https://a.example/',
+      d: 'a.example',
+      e: 4200.6,
+      sd: 130,
+    });
+    expect(batch?.events[0]).toEqual({ type: 'engagement', url: 'https://a.example/', engagedMs: 4201, scroll: 100 });
+  });
+
+  it('names the missing or broken field', () => {
+    const field = (body: unknown) => {
+      try {
+        translatePlausibleEvent(body);
+      } catch (error) {
+        return error instanceof HttpError ? error.field : 'not an HttpError';
+      }
+      return 'accepted';
+    };
+    expect(field({ u: 'https://a.example/', d: 'a.example' })).toBe('name');
+    expect(field({ n: 'pageview', d: 'a.example' })).toBe('url');
+    expect(field({ n: 'pageview', u: 'https://a.example/' })).toBe('domain');
+    expect(field({ n: 'x', u: 'https://a.example/', d: 'a.example', p: '{not json' })).toBe('props');
+    expect(field({ n: 5, u: 'https://a.example/', d: 'a.example' })).toBe('n');
+    expect(field([1, 2])).toBe('body');
+  });
+});

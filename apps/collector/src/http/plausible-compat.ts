@@ -1,0 +1,115 @@
+import { LIMITS, type WireEvent } from '@tern/events';
+import { z } from 'zod';
+import { HttpError } from './http-error.ts';
+
+/**
+ * Plausible's Events API (`POST /api/event`): the documented long form (`name, url, domain, referrer, props,
+ * revenue`) and the short keys its official tracker sends (`n, u, d, r, p, $, h, i`, and `sd`, `e` on
+ * engagement events). Unknown keys are ignored, so newer trackers keep working.
+ */
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const plausibleEventSchema = z.looseObject({
+  n: z.string().optional(),
+  name: z.string().optional(),
+  u: z.string().optional(),
+  url: z.string().optional(),
+  d: z.string().optional(),
+  domain: z.string().optional(),
+  r: z.string().nullable().optional(),
+  referrer: z.string().nullable().optional(),
+  p: z
+    .union([z.record(z.string(), z.unknown()), z.string()])
+    .nullable()
+    .optional(),
+  props: z
+    .union([z.record(z.string(), z.unknown()), z.string()])
+    .nullable()
+    .optional(),
+  $: z.looseObject({ currency: scalar.optional(), amount: scalar.optional() }).nullable().optional(),
+  revenue: z.looseObject({ currency: scalar.optional(), amount: scalar.optional() }).nullable().optional(),
+  h: z.union([z.number(), z.boolean()]).optional(),
+  hashMode: z.union([z.number(), z.boolean()]).optional(),
+  sd: z.number().optional(),
+  e: z.number().optional(),
+});
+
+export interface TranslatedBatch {
+  site: string;
+  events: WireEvent[];
+}
+
+/** One wire batch per domain (Plausible allows `domain: "a.com,b.com"` to count one event for several sites). */
+export function translatePlausibleEvent(body: unknown): TranslatedBatch[] {
+  const parsed = plausibleEventSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.map(String).join('.') || 'body';
+    throw new HttpError(400, 'invalid_event', `${field}: ${issue?.message ?? 'invalid'}`, field);
+  }
+  const p = parsed.data;
+  const name = p.n ?? p.name;
+  const rawUrl = p.u ?? p.url;
+  const domains = (p.d ?? p.domain ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
+  if (!name) throw new HttpError(400, 'invalid_event', 'name: required', 'name');
+  if (!rawUrl) throw new HttpError(400, 'invalid_event', 'url: required', 'url');
+  if (domains.length === 0) throw new HttpError(400, 'invalid_event', 'domain: required', 'domain');
+  const hashMode = Boolean(p.h ?? p.hashMode);
+  const url = hashMode ? rawUrl : (rawUrl.split('#')[0] ?? rawUrl);
+  const props = flattenProps(p.p ?? p.props, p.$ ?? p.revenue);
+  const referrer = p.r ?? p.referrer ?? undefined;
+
+  const base = {
+    url: url.slice(0, LIMITS.maxUrlLength),
+    ...(referrer ? { referrer: referrer.slice(0, LIMITS.maxUrlLength) } : {}),
+  };
+  let event: WireEvent;
+  if (name === 'pageview') event = { type: 'pageview', ...base, ...(props ? { props } : {}) };
+  else if (name === 'engagement') {
+    event = {
+      type: 'engagement',
+      ...base,
+      engagedMs: clampInt(p.e ?? 0, 0, 24 * 3600_000),
+      scroll: clampInt(p.sd ?? 0, 0, 100),
+    };
+  } else
+    event = { type: 'custom', name: name.slice(0, LIMITS.maxEventNameLength), ...base, ...(props ? { props } : {}) };
+  return domains.map((site) => ({ site, events: [event] }));
+}
+
+/** Plausible accepts props as an object or a JSON string; only scalar values are kept, as Plausible does. */
+function flattenProps(
+  raw: Record<string, unknown> | string | null | undefined,
+  revenue: { currency?: unknown; amount?: unknown } | null | undefined,
+): Record<string, string | number | boolean> | undefined {
+  let source: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      source = JSON.parse(raw);
+    } catch {
+      throw new HttpError(400, 'invalid_event', 'props: not a JSON object', 'props');
+    }
+  }
+  const props: Record<string, string | number | boolean> = {};
+  if (source && typeof source === 'object') {
+    for (const [key, value] of Object.entries(source)) {
+      if (
+        typeof value === 'string' ||
+        typeof value === 'boolean' ||
+        (typeof value === 'number' && Number.isFinite(value))
+      ) {
+        props[key] = value;
+      }
+    }
+  }
+  // Revenue goals have no columns of their own yet: the amount and currency are kept as props.
+  if (revenue?.amount !== undefined && revenue.amount !== null) props['revenue.amount'] = String(revenue.amount);
+  if (typeof revenue?.currency === 'string') props['revenue.currency'] = revenue.currency;
+  return Object.keys(props).length > 0 ? props : undefined;
+}
+
+function clampInt(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Math.round(Number.isFinite(value) ? value : 0)));
+}
