@@ -40,3 +40,27 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs:
 
 export const BROWSER_UA =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+
+export interface StaticSite {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves fixed pages (path → [content type, body]) on 127.0.0.1, for browser tests. */
+export async function serveStatic(pages: Record<string, [string, string | Buffer]>): Promise<StaticSite> {
+  const { createServer } = await import('node:http');
+  const server = createServer((request, response) => {
+    const page = pages[(request.url ?? '/').split('?')[0] ?? '/'];
+    if (!page) {
+      response.writeHead(404).end('not found');
+      return;
+    }
+    response.writeHead(200, { 'content-type': page[0] }).end(page[1]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

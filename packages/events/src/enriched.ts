@@ -11,7 +11,12 @@ export const ENRICHED_EVENT_VERSION = 1;
 
 const shortText = z.string().max(LIMITS.maxUrlLength);
 
-export const enrichedEventSchema = z.strictObject({
+/**
+ * Changes are additive so that collectors and ingest workers can be upgraded one at a time: a reader ignores
+ * fields it does not know (z.object strips them), and a field added later has a default for records written
+ * before it.
+ */
+export const enrichedEventSchema = z.object({
   v: z.literal(ENRICHED_EVENT_VERSION),
   eventId: z.uuid(),
   siteId: z.string().min(1).max(LIMITS.maxSiteLength),
@@ -26,7 +31,10 @@ export const enrichedEventSchema = z.strictObject({
    * In the first hour after UTC midnight: the same visitor's id under yesterday's salt, so that a session that
    * crosses midnight continues. Empty otherwise.
    */
-  previousVisitorId: z.string().regex(/^(\d{1,20})?$/),
+  previousVisitorId: z
+    .string()
+    .regex(/^(\d{1,20})?$/)
+    .default(''),
   hostname: shortText,
   pathname: shortText,
   /** Query string without the utm_ parameters, for the event history. */
@@ -43,8 +51,8 @@ export const enrichedEventSchema = z.strictObject({
   utmContent: shortText,
   country: z.string().max(2),
   /** Region and city: filled only when the collector runs with a city database (GEOIP_CITY). */
-  region: z.string().max(128),
-  city: z.string().max(128),
+  region: z.string().max(128).default(''),
+  city: z.string().max(128).default(''),
   browser: z.string().max(64),
   browserVersion: z.string().max(32),
   os: z.string().max(64),

@@ -27,3 +27,46 @@ describe('wire event schema', () => {
     expect(wireBatchSchema.safeParse({ site: 'e.com', events: [{}] }).success).toBe(true);
   });
 });
+
+describe('enriched event contract', () => {
+  it('reads records of older and newer writers: later fields default, unknown fields are ignored', async () => {
+    const { enrichedEventSchema } = await import('./enriched.ts');
+    const older = {
+      v: 1,
+      eventId: '6f1c1d5e-4a0b-4c1e-9f0a-2b3c4d5e6f70',
+      siteId: 'a.example',
+      type: 'pageview',
+      name: 'pageview',
+      timestamp: 1,
+      receivedAt: 1,
+      visitorId: '42',
+      hostname: 'a.example',
+      pathname: '/',
+      query: '',
+      title: '',
+      referrer: '',
+      referrerHost: '',
+      source: '',
+      utmSource: '',
+      utmMedium: '',
+      utmCampaign: '',
+      utmTerm: '',
+      utmContent: '',
+      country: '',
+      browser: '',
+      browserVersion: '',
+      os: '',
+      osVersion: '',
+      device: '',
+      screenWidth: 0,
+      language: '',
+      props: {},
+      engagedMs: 0,
+      scrollDepth: 0,
+    };
+    const parsed = enrichedEventSchema.parse({ ...older, someFutureField: 'x' });
+    expect(parsed).toMatchObject({ previousVisitorId: '', region: '', city: '' });
+    expect(parsed).not.toHaveProperty('someFutureField');
+    expect(enrichedEventSchema.safeParse({ ...older, visitorId: 'not a number' }).success).toBe(false);
+  });
+});
