@@ -29,6 +29,7 @@ const collectorEnvSchema = z.object({
   COLLECTOR_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   COLLECTOR_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   COLLECTOR_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(20_000),
+  COLLECTOR_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   COLLECTOR_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
   COLLECTOR_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).default(100_000),
   GEOIP_CITY: z.enum(['off', 'dbip']).default('off'),
@@ -45,6 +46,8 @@ export interface CollectorConfig {
   /** Events per second per site (a token per event). */
   siteRateLimit: { perSecond: number; burst: number };
   delivery: { lingerMs: number; maxQueuedMessages: number; maxBatchMessages: number };
+  /** How long a request waits for the log's acknowledgement before it is answered 503. */
+  ackTimeoutMs: number;
   geoDatabase: 'country' | 'dbip-city';
   /** Slow clients: time to send the headers, and the whole request; and the connection cap. */
   timeouts: { headersMs: number; requestMs: number };
@@ -71,6 +74,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
     geoDatabase: e.GEOIP_CITY === 'dbip' ? 'dbip-city' : 'country',
     timeouts: { headersMs: e.COLLECTOR_HEADERS_TIMEOUT_MS, requestMs: e.COLLECTOR_REQUEST_TIMEOUT_MS },
     maxConnections: e.COLLECTOR_MAX_CONNECTIONS,
+    ackTimeoutMs: e.COLLECTOR_ACK_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

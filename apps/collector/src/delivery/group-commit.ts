@@ -1,8 +1,20 @@
 import type { LogProducer, OutgoingMessage } from '@tern/stream';
 
-/** The queue is full: the log is down or slower than the traffic. Answered as 503 with Retry-After. */
+/**
+ * The log did not take the events: the queue is full, or the acknowledgement did not come in time. Answered as
+ * 503 with Retry-After, never 202. (After a timeout the write may still complete; the client cannot know.)
+ */
 export class BackpressureError extends Error {
   override readonly name = 'BackpressureError';
+}
+
+/** Rejects with BackpressureError when `write` has not settled within `ms`. */
+export function withDeadline<T>(write: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BackpressureError(`no acknowledgement within ${ms} ms`)), ms);
+  });
+  return Promise.race([write, deadline]).finally(() => clearTimeout(timer));
 }
 
 interface Pending {

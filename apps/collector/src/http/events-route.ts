@@ -13,7 +13,7 @@ import {
 } from '@tern/events';
 import type { LogProducer } from '@tern/stream';
 import type { Logger } from 'pino';
-import type { GroupCommitter } from '../delivery/group-commit.ts';
+import { type GroupCommitter, withDeadline } from '../delivery/group-commit.ts';
 import { enrich } from '../enrich/enricher.ts';
 import type { GeoLocator } from '../enrich/geo.ts';
 import type { UserAgentParser } from '../enrich/user-agent.ts';
@@ -44,6 +44,7 @@ export interface EventIntakeDeps {
   geo: GeoLocator;
   userAgents: UserAgentParser;
   committer: GroupCommitter;
+  ackTimeoutMs: number;
   siteLimiter: RateLimiter;
   bots: BotSink;
   producer: LogProducer;
@@ -127,7 +128,8 @@ export async function acceptBatch(
     throw new HttpError(400, 'invalid_events', 'no event in the batch is valid', rejected[0]?.field ?? 'events');
   }
   const started = process.hrtime.bigint();
-  await deps.committer.send(accepted.map((event) => ({ key: partitionKey(event), value: JSON.stringify(event) })));
+  const messages = accepted.map((event) => ({ key: partitionKey(event), value: JSON.stringify(event) }));
+  await withDeadline(deps.committer.send(messages), deps.ackTimeoutMs);
   deps.metrics.produceLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
   deps.metrics.accepted.inc(accepted.length);
   return { accepted: accepted.length, rejected };

@@ -12,7 +12,7 @@ import { RateLimiter } from './rate-limiter.ts';
 import { CORS_HEADERS, sendJson } from './respond.ts';
 import type { TrackerScript } from './tracker-script.ts';
 
-export interface ServerDeps extends Omit<EventIntakeDeps, 'siteLimiter'> {
+export interface ServerDeps extends Omit<EventIntakeDeps, 'siteLimiter' | 'ackTimeoutMs'> {
   config: CollectorConfig;
   metrics: CollectorMetrics;
   logger: Logger;
@@ -26,6 +26,7 @@ export function createCollectorServer(deps: ServerDeps): Server {
   const limiter = new RateLimiter(deps.config.rateLimit.perSecond, deps.config.rateLimit.burst);
   const intake = {
     ...deps,
+    ackTimeoutMs: deps.config.ackTimeoutMs,
     siteLimiter: new RateLimiter(deps.config.siteRateLimit.perSecond, deps.config.siteRateLimit.burst),
   };
 

@@ -1,0 +1,144 @@
+import { SaltRing, SiteDirectory } from '@tern/control';
+import { enrichedEventSchema } from '@tern/events';
+import { KafkaLog, pipelineTopicSpecs, type StreamMessage } from '@tern/stream';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { randomId, waitFor } from '../../../test/helpers.ts';
+import { type RunningCollector, startCollector } from './collector.ts';
+import { loadCollectorConfig } from './config.ts';
+
+/** How many malformed requests one run sends; bounded so that CI stays fast (FUZZ_RUNS overrides). */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+const id = randomId();
+const site = `fuzz-${id}.example`;
+const config = loadCollectorConfig({
+  KAFKA_BROKERS: inject('kafkaBrokers'),
+  COLLECTOR_PORT: '0',
+  COLLECTOR_HOST: '127.0.0.1',
+  TOPIC_EVENTS: `events-${id}`,
+  TOPIC_DEAD_LETTER: `dlq-${id}`,
+  TOPIC_BOTS: `bots-${id}`,
+  TOPIC_SITES: `sites-${id}`,
+  TOPIC_SALTS: `salts-${id}`,
+  RATE_LIMIT_IP_PER_SECOND: '0',
+  RATE_LIMIT_SITE_EVENTS_PER_SECOND: '0',
+  LOG_LEVEL: 'silent',
+});
+const admin = new KafkaLog({ brokers: [inject('kafkaBrokers')], clientId: `fuzz-${id}` });
+let collector: RunningCollector;
+
+beforeAll(async () => {
+  await admin.ensureTopics(pipelineTopicSpecs(config.stream));
+  const producer = await admin.producer();
+  const sites = new SiteDirectory(admin, `sites-${id}`, 'test');
+  const salts = new SaltRing(admin, `salts-${id}`, 'test');
+  await Promise.all([sites.start(), salts.start()]);
+  await sites.register(producer, { domain: site, timezone: 'UTC', createdAt: Date.now() });
+  await salts.rotate(producer, Date.now());
+  collector = await startCollector(config);
+});
+afterAll(async () => {
+  await collector?.stop();
+  await admin.close();
+});
+
+const validEvent = { type: 'pageview', url: `https://${site}/a`, referrer: 'https://www.google.com/', sw: 1280 };
+/** A valid event with one field replaced by anything at all. */
+const mutatedEvent = fc
+  .tuple(fc.constantFrom(...Object.keys(validEvent), 'name', 'props', 'engagedMs', 'scroll', 'extra'), fc.anything())
+  .map(([key, value]) => ({ ...validEvent, [key]: value }));
+const hostileString = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  fc.constantFrom(
+    "'; DROP TABLE events; --",
+    '\u0000\u0001',
+    '\ud800',
+    '%00',
+    '../../etc/passwd',
+    '<script>',
+    'x'.repeat(5000),
+  ),
+);
+const body = fc.oneof(
+  hostileString,
+  fc.json(),
+  fc.jsonValue().map((v) => JSON.stringify(v)),
+  fc
+    .record({ site: fc.oneof(fc.constant(site), hostileString), events: fc.array(mutatedEvent, { maxLength: 60 }) })
+    .map((b) => JSON.stringify(b)),
+  fc
+    .array(fc.oneof(mutatedEvent, fc.constant(validEvent)), { minLength: 1, maxLength: 5 })
+    .map((events) => JSON.stringify({ site, events })),
+  fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes)),
+);
+const request = fc.record({
+  path: fc.constantFrom('/v1/events', '/api/event'),
+  body,
+  contentType: fc.option(
+    fc.constantFrom(
+      'text/plain',
+      'application/json',
+      'text/plain; charset=latin1',
+      'application/xml',
+      'multipart/form-data',
+      '',
+    ),
+    {
+      nil: undefined,
+    },
+  ),
+  userAgent: fc.oneof(
+    fc.constant(
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+    ),
+    fc.string({ maxLength: 300 }),
+  ),
+  encoding: fc.option(fc.constantFrom('gzip', 'br', 'identity', 'bogus'), { nil: undefined }),
+});
+
+describe('collector fuzzing', () => {
+  it(`answers ${RUNS} malformed requests with 202 or 4xx, stays up, and writes only valid events`, async () => {
+    const samples = fc.sample(request, { numRuns: RUNS, seed: 20261126 });
+    const statuses = new Map<number, number>();
+    let accepted = 0;
+    for (let i = 0; i < samples.length; i += 20) {
+      await Promise.all(
+        samples.slice(i, i + 20).map(async (r) => {
+          const headers: Record<string, string> = { 'user-agent': r.userAgent.replace(/[^\t\x20-\x7e]/g, '') };
+          if (r.contentType !== undefined) headers['content-type'] = r.contentType;
+          if (r.encoding !== undefined) headers['content-encoding'] = r.encoding;
+          const response = await fetch(`${collector.url}${r.path}`, { method: 'POST', headers, body: r.body });
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          const text = await response.text();
+          if (response.status === 202) accepted += (JSON.parse(text) as { accepted: number }).accepted;
+          else
+            expect(JSON.parse(text)).toMatchObject({
+              error: { code: expect.any(String), message: expect.any(String) },
+            });
+        }),
+      );
+    }
+    console.log(
+      `fuzz: ${RUNS} requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${accepted} events accepted`,
+    );
+    for (const status of statuses.keys()) expect([202, 400, 413, 415]).toContain(status);
+    expect(accepted).toBeGreaterThan(0);
+    expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
+
+    const written: StreamMessage[] = [];
+    const consumer = admin.consumer({ groupId: `read-${id}`, topics: [`events-${id}`], fromBeginning: true });
+    await consumer.run(async (batch) => {
+      written.push(...batch.messages);
+    });
+    await waitFor(
+      async () => (written.length >= accepted ? true : undefined),
+      30_000,
+      `${accepted} events on the topic`,
+    );
+    await consumer.stop();
+    expect(written).toHaveLength(accepted);
+    const strict = enrichedEventSchema.strict();
+    for (const message of written) strict.parse(JSON.parse(message.value?.toString() ?? ''));
+  }, 180_000);
+});

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SaltRing, SiteDirectory } from '@tern/control';
+import { enrichedEventSchema } from '@tern/events';
+import { KafkaLog, pipelineTopicSpecs } from '@tern/stream';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { BROWSER_UA, freePort, randomId, waitFor } from '../../../test/helpers.ts';
+import { loadCollectorConfig } from './config.ts';
+
+const root = resolve(fileURLToPath(import.meta.url), '../../../..');
+const id = randomId();
+const site = `shutdown-${id}.example`;
+const admin = new KafkaLog({ brokers: [inject('kafkaBrokers')], clientId: `shutdown-${id}` });
+afterAll(() => admin.close());
+
+describe('collector on SIGTERM', () => {
+  it('stops accepting, writes everything it acknowledged, and exits 0', async () => {
+    const port = await freePort();
+    const env = {
+      KAFKA_BROKERS: inject('kafkaBrokers'),
+      COLLECTOR_PORT: String(port),
+      COLLECTOR_HOST: '127.0.0.1',
+      TOPIC_EVENTS: `events-${id}`,
+      TOPIC_DEAD_LETTER: `dlq-${id}`,
+      TOPIC_BOTS: `bots-${id}`,
+      TOPIC_SITES: `sites-${id}`,
+      TOPIC_SALTS: `salts-${id}`,
+      RATE_LIMIT_IP_PER_SECOND: '0',
+      LOG_LEVEL: 'warn',
+    };
+    await admin.ensureTopics(pipelineTopicSpecs(loadCollectorConfig(env).stream));
+    const producer = await admin.producer();
+    const sites = new SiteDirectory(admin, env.TOPIC_SITES, 'test');
+    const salts = new SaltRing(admin, env.TOPIC_SALTS, 'test');
+    await Promise.all([sites.start(), salts.start()]);
+    await sites.register(producer, { domain: site, timezone: 'UTC', createdAt: Date.now() });
+    await salts.rotate(producer, Date.now());
+
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/collector/src/main.ts')], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 30_000, 'the collector');
+
+    const outcomes = new Map<number, number>();
+    let signalled = false;
+    const send = async (n: number) => {
+      const response = await fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', 'user-agent': BROWSER_UA },
+        body: JSON.stringify({
+          site,
+          events: Array.from({ length: 5 }, (_, i) => ({ type: 'pageview', url: `https://${site}/r/${n}/${i}` })),
+        }),
+      }).catch(() => undefined);
+      outcomes.set(n, response?.status ?? 0);
+      await response?.text();
+      if (!signalled && outcomes.size >= 150) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    };
+    for (let n = 0; n < 600; n += 30) await Promise.all(Array.from({ length: 30 }, (_, i) => send(n + i)));
+    expect(await exited).toBe(0);
+
+    const acknowledged = [...outcomes].filter(([, s]) => s === 202).map(([n]) => n);
+    const refused = [...outcomes.values()].filter((s) => s !== 202).length;
+    const onTopic = new Set<string>();
+    const consumer = admin.consumer({ groupId: `check-${id}`, topics: [env.TOPIC_EVENTS], fromBeginning: true });
+    await consumer.run(async (batch) => {
+      for (const m of batch.messages)
+        onTopic.add(enrichedEventSchema.parse(JSON.parse(m.value?.toString() ?? '')).pathname);
+    });
+    const expected = acknowledged.flatMap((n) => Array.from({ length: 5 }, (_, i) => `/r/${n}/${i}`));
+    await waitFor(
+      async () => (expected.every((p) => onTopic.has(p)) ? true : undefined),
+      30_000,
+      'every acknowledged event',
+    );
+    await consumer.stop();
+    console.log(
+      `shutdown: ${acknowledged.length} requests acknowledged (${expected.length} events, all on the topic), ${refused} refused or cut off`,
+    );
+    expect(acknowledged.length).toBeGreaterThanOrEqual(150);
+    expect(refused).toBeGreaterThan(0);
+  }, 120_000);
+});
