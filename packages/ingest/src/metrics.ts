@@ -14,6 +14,11 @@ export function createIngestMetrics(registry = new Registry(), defaults = true) 
       help: 'Messages skipped because ClickHouse already had them (re-delivery after a crash)',
       registers: [registry],
     }),
+    duplicates: new Counter({
+      name: 'tern_ingest_duplicates_total',
+      help: 'Events dropped because their id was seen within the dedup window (producer retries)',
+      registers: [registry],
+    }),
     deadLettered: new Counter({
       name: 'tern_ingest_dead_lettered_total',
       help: 'Messages sent to the dead-letter topic',

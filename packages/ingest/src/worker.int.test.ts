@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { deadLetterSchema } from '@tern/events';
 import { KafkaLog, type StreamMessage } from '@tern/stream';
 import { countEvents, migrate, openWarehouse, type Warehouse } from '@tern/warehouse';
@@ -113,5 +114,27 @@ describe('ingest worker on Kafka and chDB', () => {
     expect(await value(again.metrics.skipped)).toBeGreaterThanOrEqual(500);
     expect(await value(again.metrics.rows)).toBe(0);
     expect(await countEvents(warehouse.client, site)).toBe(500);
+  });
+
+  it('drops an event written twice by a producer retry (same id, two offsets)', async () => {
+    const twice = enrichedEvent({ siteId: `dup-${site}`, visitorId: '7', timestamp: Date.now(), pathname: '/twice' });
+    const message = { key: `dup-${site}:7`, value: JSON.stringify(twice) };
+    const producer = await log.producer();
+    await producer.send(topics.events, [message]);
+    await producer.send(topics.events, [
+      message,
+      { ...message, value: JSON.stringify({ ...twice, eventId: randomUUID() }) },
+    ]);
+    const worker = await start();
+    await waitFor(
+      async () => ((await countEvents(warehouse.client, `dup-${site}`)) >= 2 ? true : undefined),
+      30_000,
+      'two rows',
+    );
+    const duplicates = async () => (await worker.metrics.duplicates.get()).values[0]?.value ?? 0;
+    await waitFor(async () => ((await duplicates()) >= 1 ? true : undefined), 10_000, 'the duplicate to be seen');
+    await worker.stop();
+    expect(await countEvents(warehouse.client, `dup-${site}`)).toBe(2);
+    expect(await duplicates()).toBe(1);
   });
 });

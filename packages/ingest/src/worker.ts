@@ -1,6 +1,14 @@
 import { type DeadLetter, enrichedEventSchema } from '@tern/events';
 import type { EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
-import { type EventRow, insertEvents, loadOpenSessions, storedOffsets, type Warehouse } from '@tern/warehouse';
+import {
+  type EventRow,
+  insertEvents,
+  loadOpenSessions,
+  recentEventIds,
+  storedOffsets,
+  type Warehouse,
+} from '@tern/warehouse';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { startBotIngest } from './bots.ts';
 import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
@@ -20,7 +28,13 @@ interface PartitionState {
   sessions: SessionTracker;
   /** Highest offset ClickHouse holds for this partition; anything at or below it is already stored. */
   storedThrough: bigint;
+  /** Event ids seen recently: a producer retry can write one event twice, at two offsets of one partition. */
+  recentIds: LRUCache<string, true>;
 }
+
+/** The dedup window: ids of this many minutes (and at most this many per partition) are remembered. */
+const DEDUP_WINDOW_MINUTES = 10;
+const DEDUP_MAX_IDS = 200_000;
 
 export interface IngestWorker {
   metrics: IngestMetrics;
@@ -42,13 +56,16 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     let state = partitions.get(partition);
     if (state) return state;
     const lookback = Date.now() - (options.sessionTimeoutMinutes + 1) * 60_000;
-    const [stored, open] = await Promise.all([
+    const [stored, open, ids] = await Promise.all([
       storedOffsets(warehouse.client, topic),
       loadOpenSessions(warehouse.client, topic, partition, lookback),
+      recentEventIds(warehouse.client, topic, partition, Date.now() - DEDUP_WINDOW_MINUTES * 60_000),
     ]);
     const sessions = new SessionTracker(options.sessionTimeoutMinutes);
     sessions.restore(open);
-    state = { sessions, storedThrough: stored.get(partition) ?? -1n };
+    const recentIds = new LRUCache<string, true>({ max: DEDUP_MAX_IDS, ttl: DEDUP_WINDOW_MINUTES * 60_000 });
+    for (const id of ids) recentIds.set(id, true);
+    state = { sessions, storedThrough: stored.get(partition) ?? -1n, recentIds };
     partitions.set(partition, state);
     logger.info(
       { partition, storedThrough: String(state.storedThrough), openSessions: open.length },
@@ -88,6 +105,11 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
         deadLetters.push({ reason, stage: 'ingest', at: Date.now(), payload: text.slice(0, 65_536), source });
         continue;
       }
+      if (state.recentIds.has(event.data.eventId)) {
+        metrics.duplicates.inc();
+        continue;
+      }
+      state.recentIds.set(event.data.eventId, true);
       const visit = state.sessions.assign(event.data);
       rows.push({ event: event.data, visit, topic: batch.topic, partition: batch.partition, offset: message.offset });
     }

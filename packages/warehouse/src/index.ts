@@ -26,3 +26,4 @@ export {
   statsRequestSchema,
   TIME_DIMENSIONS,
 } from './queries/stats/request.ts';
+export { recentEventIds } from './queries/ingest/recent-event-ids.ts';
