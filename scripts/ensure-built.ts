@@ -5,6 +5,7 @@ import { join } from 'node:path';
 /** Builds whose output is missing, or older than a source file they are built from, are built again. */
 const BUILDS: Array<{ workspace: string; output: string; sources: string[] }> = [
   { workspace: 'packages/tracker', output: 'packages/tracker/dist/t.js', sources: ['packages/tracker/src'] },
+  { workspace: 'apps/collector', output: 'apps/collector/dist/main.mjs', sources: ['apps/collector/src', 'packages'] },
   // The web app bundles the packages it uses (the ingest worker runs inside it in the embedded mode).
   {
     workspace: 'apps/web',

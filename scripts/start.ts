@@ -70,7 +70,7 @@ run(
   env,
 );
 await waitForHttp(`http://127.0.0.1:${config.webPort}/api/health`, 120_000);
-run('collector', 'node', ['--import', 'tsx', 'apps/collector/src/main.ts'], env);
+run('collector', process.execPath, ['--enable-source-maps', 'apps/collector/dist/main.mjs'], env);
 if (config.externalWarehouse) run('ingest', 'node', ['--import', 'tsx', 'packages/ingest/src/main.ts'], env);
 await waitForHttp(`http://127.0.0.1:${config.collectorPort}/readyz`, 60_000);
 

@@ -13,7 +13,7 @@ export class DedicatedBroker {
   readonly #runDir = tempDir('broker');
 
   constructor(readonly port: number) {
-    this.#env = { ...process.env, KAFKA_PORT: String(port), KAFKA_RUN_DIR: this.#runDir, KAFKA_HEAP: '256m' };
+    this.#env = { ...process.env, KAFKA_PORT: String(port), KAFKA_RUN_DIR: this.#runDir, KAFKA_HEAP: '512m' };
   }
 
   get brokers(): string {

@@ -72,7 +72,7 @@ export async function startPipeline(options: { kafkaBrokers?: string } = {}): Pr
     ]);
     const webUrl = `http://127.0.0.1:${webPort}`;
     await waitFor(async () => ((await fetch(`${webUrl}/api/health`)).ok ? true : undefined), 90_000, 'the web app');
-    start(['--import', 'tsx', 'apps/collector/src/main.ts']);
+    start(['--enable-source-maps', 'apps/collector/dist/main.mjs']);
     const collectorUrl = `http://127.0.0.1:${collectorPort}`;
     await waitFor(async () => ((await fetch(`${collectorUrl}/readyz`)).ok ? true : undefined), 60_000, 'the collector');
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();

@@ -37,7 +37,7 @@ describe('collector on SIGTERM', () => {
     await sites.register(producer, { domain: site, timezone: 'UTC', createdAt: Date.now() });
     await salts.rotate(producer, Date.now());
 
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/collector/src/main.ts')], {
+    const child = spawn(process.execPath, [join(root, 'apps/collector/dist/main.mjs')], {
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit'],

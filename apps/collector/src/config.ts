@@ -31,6 +31,7 @@ const collectorEnvSchema = z.object({
   COLLECTOR_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(20_000),
   COLLECTOR_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   COLLECTOR_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
+  COLLECTOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
   COLLECTOR_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).default(100_000),
   GEOIP_CITY: z.enum(['off', 'dbip']).default('off'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -45,7 +46,7 @@ export interface CollectorConfig {
   rateLimit: { perSecond: number; burst: number };
   /** Events per second per site (a token per event). */
   siteRateLimit: { perSecond: number; burst: number };
-  delivery: { lingerMs: number; maxQueuedMessages: number; maxBatchMessages: number };
+  delivery: { lingerMs: number; maxQueuedMessages: number; maxBatchMessages: number; maxInFlight: number };
   /** How long a request waits for the log's acknowledgement before it is answered 503. */
   ackTimeoutMs: number;
   geoDatabase: 'country' | 'dbip-city';
@@ -69,7 +70,8 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
     delivery: {
       lingerMs: e.COLLECTOR_LINGER_MS,
       maxQueuedMessages: e.COLLECTOR_MAX_QUEUED_EVENTS,
-      maxBatchMessages: 5000,
+      maxBatchMessages: 2000,
+      maxInFlight: e.COLLECTOR_MAX_IN_FLIGHT,
     },
     geoDatabase: e.GEOIP_CITY === 'dbip' ? 'dbip-city' : 'country',
     timeouts: { headersMs: e.COLLECTOR_HEADERS_TIMEOUT_MS, requestMs: e.COLLECTOR_REQUEST_TIMEOUT_MS },

@@ -24,8 +24,11 @@ interface Pending {
 }
 
 /**
- * kafkajs has no producer linger, so requests that arrive within `lingerMs` share one produce call (group
- * commit). Each caller's promise settles when the write that carried its messages is acknowledged.
+ * kafkajs has no producer linger, so the collector batches itself (group commit): at most `maxInFlight` produce
+ * calls are outstanding; requests that arrive meanwhile queue up and leave together in the next call. Under light
+ * load a request waits at most `lingerMs` to share a call; under heavy load calls grow instead of multiplying,
+ * which is where kafkajs is fast (measured: 56k messages/s with 4 sends of 1,000 in flight, 16k/s with 50 sends
+ * of 20). Each caller's promise settles when the call that carried its messages is acknowledged.
  */
 export class GroupCommitter {
   #queue: Pending[] = [];
@@ -37,7 +40,12 @@ export class GroupCommitter {
   constructor(
     private readonly producer: LogProducer,
     private readonly topic: string,
-    private readonly options: { lingerMs: number; maxBatchMessages: number; maxQueuedMessages: number },
+    private readonly options: {
+      lingerMs: number;
+      maxBatchMessages: number;
+      maxQueuedMessages: number;
+      maxInFlight: number;
+    },
   ) {}
 
   /** Messages waiting or being written: the collector's queue depth. */
@@ -52,19 +60,35 @@ export class GroupCommitter {
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ messages, resolve, reject });
       this.#queuedMessages += messages.length;
-      if (this.#queuedMessages >= this.options.maxBatchMessages) this.#flush();
-      else this.#timer ??= setTimeout(() => this.#flush(), this.options.lingerMs);
+      if (this.#queuedMessages >= this.options.maxBatchMessages) this.#pump();
+      else this.#timer ??= setTimeout(() => this.#pump(), this.options.lingerMs);
     });
   }
 
-  #flush(): void {
+  /** Starts produce calls while there is something queued and room in flight. */
+  #pump(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const batch = this.#queue;
-    if (batch.length === 0) return;
-    const count = this.#queuedMessages;
-    this.#queue = [];
-    this.#queuedMessages = 0;
+    while (this.#queue.length > 0 && this.#inFlight.size < this.options.maxInFlight) this.#write(this.#take());
+  }
+
+  /** Whole requests from the head of the queue, up to maxBatchMessages (at least one request). */
+  #take(): Pending[] {
+    const batch: Pending[] = [];
+    let count = 0;
+    while (this.#queue.length > 0) {
+      const next = this.#queue[0] as Pending;
+      if (batch.length > 0 && count + next.messages.length > this.options.maxBatchMessages) break;
+      batch.push(next);
+      count += next.messages.length;
+      this.#queue.shift();
+    }
+    this.#queuedMessages -= count;
+    return batch;
+  }
+
+  #write(batch: Pending[]): void {
+    const count = batch.reduce((n, p) => n + p.messages.length, 0);
     this.#inFlightMessages += count;
     const write: Promise<void> = this.producer
       .send(
@@ -82,13 +106,18 @@ export class GroupCommitter {
       .finally(() => {
         this.#inFlightMessages -= count;
         this.#inFlight.delete(write);
+        // What queued while this call was out leaves now, as one larger call.
+        if (this.#queue.length > 0) this.#pump();
       });
     this.#inFlight.add(write);
   }
 
   /** Writes everything queued and waits for every write in flight (graceful shutdown). */
   async drain(): Promise<void> {
-    this.#flush();
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    this.#pump();
+    while (this.#inFlight.size > 0 || this.#queue.length > 0) {
+      await Promise.allSettled([...this.#inFlight]);
+      this.#pump();
+    }
   }
 }

@@ -3,19 +3,17 @@ import { ENRICHED_EVENT_VERSION, type EnrichedEvent, LIMITS, type WireEvent } fr
 import type { GeoLocator } from './geo.ts';
 import { attribute, parsePageUrl } from './page-url.ts';
 import { type ClientSoftware, deviceFromScreen } from './user-agent.ts';
-import { visitorId } from './visitor-id.ts';
 
 /** What the collector knows about the request an event came in; none of it is stored as such. */
 export interface RequestFacts {
   ip: string;
-  userAgent: string;
   /** The browser's Accept-Language header: the language when the event carries none. */
   acceptLanguage: string;
   software: ClientSoftware;
   receivedAt: number;
-  salt: Buffer;
-  /** Yesterday's salt, within MIDNIGHT_CROSSING_MS after UTC midnight only. */
-  previousSalt: Buffer | undefined;
+  /** The keyed hashes of the request's site, IP and user agent: computed once per request, not per event. */
+  visitorId: string;
+  previousVisitorId: string;
 }
 
 export type EnrichResult = { ok: true; event: EnrichedEvent } | { ok: false; field: string; reason: string };
@@ -37,8 +35,8 @@ export function enrich(siteId: string, wire: WireEvent, facts: RequestFacts, geo
       name: wire.type === 'custom' ? (wire.name as string) : wire.type,
       timestamp: clampTimestamp(wire.ts, facts.receivedAt),
       receivedAt: facts.receivedAt,
-      visitorId: visitorId(facts.salt, siteId, facts.ip, facts.userAgent),
-      previousVisitorId: facts.previousSalt ? visitorId(facts.previousSalt, siteId, facts.ip, facts.userAgent) : '',
+      visitorId: facts.visitorId,
+      previousVisitorId: facts.previousVisitorId,
       hostname: page.hostname,
       pathname: page.pathname.slice(0, LIMITS.maxUrlLength),
       query: page.query.slice(0, LIMITS.maxUrlLength),

@@ -15,6 +15,7 @@ import type { LogProducer } from '@tern/stream';
 import type { Logger } from 'pino';
 import { type GroupCommitter, withDeadline } from '../delivery/group-commit.ts';
 import { enrich } from '../enrich/enricher.ts';
+import { visitorId } from '../enrich/visitor-id.ts';
 import type { GeoLocator } from '../enrich/geo.ts';
 import type { UserAgentParser } from '../enrich/user-agent.ts';
 import type { CollectorMetrics } from '../metrics.ts';
@@ -91,7 +92,14 @@ export async function acceptBatch(
   }
   const sinceMidnight = receivedAt % 86_400_000;
   const previousSalt = sinceMidnight < MIDNIGHT_CROSSING_MS ? deps.salts.saltFor(receivedAt - 86_400_000) : undefined;
-  const facts = { ...request, software, receivedAt, salt, previousSalt };
+  const facts = {
+    ip: request.ip,
+    acceptLanguage: request.acceptLanguage,
+    software,
+    receivedAt,
+    visitorId: visitorId(salt, site, request.ip, request.userAgent),
+    previousVisitorId: previousSalt ? visitorId(previousSalt, site, request.ip, request.userAgent) : '',
+  };
   const accepted: EnrichedEvent[] = [];
   const rejected: Rejection[] = [];
   const deadLetters: DeadLetter[] = [];

@@ -1,0 +1,181 @@
+/**
+ * `npm run bench:collector`: the collector against a real Kafka broker, driven by autocannon on this machine, with
+ * realistic payloads (user agents from the `user-agents` package, varied URLs and referrers), compared in the same
+ * run with a bare node:http server that answers 202 (the ceiling). Prints a markdown table.
+ *
+ * KAFKA_BROKERS reuses a running broker; otherwise one is started from infra/kafka. BENCH_SECONDS sets each run's
+ * length (default 10).
+ */
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import UserAgent from 'user-agents';
+import { SaltRing, SiteDirectory } from '../packages/control/src/index.ts';
+import { KafkaLog, pipelineTopicSpecs } from '../packages/stream/src/index.ts';
+import { loadCollectorConfig } from '../apps/collector/src/config.ts';
+import { freePort, randomId, waitFor } from '../test/helpers.ts';
+import { DedicatedBroker } from '../test/kafka.ts';
+import { ensureBuilt } from '../scripts/ensure-built.ts';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+// A closed loop: throughput = connections ÷ latency. An edge collector has many clients each waiting on a Kafka
+// acknowledgement, so the default models that (BENCH_CONNECTIONS overrides; both servers get the same load).
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
+const id = randomId();
+const site = `bench-${id}.example`;
+
+const agents = Array.from({ length: 500 }, () => new UserAgent({ deviceCategory: Math.random() < 0.6 ? 'desktop' : 'mobile' }).toString());
+const referrers = ['', '', 'https://www.google.com/', 'https://news.ycombinator.com/', 'https://t.co/abc', 'https://duckduckgo.com/'];
+const paths = ['/', '/pricing', '/blog/launch-week', '/docs/getting-started', '/docs/api?tab=node', '/about', '/changelog'];
+const pick = <T>(items: T[], i: number): T => items[i % items.length] as T;
+
+function event(i: number) {
+  return {
+    type: i % 10 === 9 ? 'custom' : 'pageview',
+    ...(i % 10 === 9 ? { name: 'signup', props: { plan: pick(['free', 'pro', 'team'], i) } } : {}),
+    url: `https://${site}${pick(paths, i)}${i % 7 === 0 ? '?utm_source=newsletter&utm_medium=email' : ''}`,
+    referrer: pick(referrers, i * 7),
+    title: 'Tern — real-time analytics',
+    sw: i % 3 === 0 ? 390 : 1440,
+  };
+}
+
+function requests(perRequest: number): autocannon.Request[] {
+  const bodies = Array.from({ length: 1000 }, (_, r) =>
+    JSON.stringify({ site, events: Array.from({ length: perRequest }, (_, e) => event(r * perRequest + e)) }),
+  );
+  let n = 0;
+  return [
+    {
+      method: 'POST' as const,
+      path: '/v1/events',
+      setupRequest: (request: autocannon.Request) => {
+        const i = n++;
+        return {
+          ...request,
+          body: pick(bodies, i),
+          headers: { 'content-type': 'text/plain', 'user-agent': pick(agents, i), 'x-forwarded-for': `198.51.${(i >> 8) & 255}.${i & 255}` },
+        };
+      },
+    },
+  ];
+}
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(url: string, perRequest: number, rate?: number): Promise<Run> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: requests(perRequest),
+    ...(rate ? { overallRate: rate } : {}),
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+function rssMb(pid: number): { now: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { now: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+}
+
+async function main() {
+  ensureBuilt(root);
+  let broker: DedicatedBroker | undefined;
+  let brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) {
+    broker = new DedicatedBroker(await freePort());
+    await broker.start();
+    brokers = broker.brokers;
+  }
+  const children: ChildProcess[] = [];
+  try {
+    const collectorPort = await freePort();
+    const env = {
+      KAFKA_BROKERS: brokers,
+      COLLECTOR_PORT: String(collectorPort),
+      COLLECTOR_HOST: '127.0.0.1',
+      TOPIC_EVENTS: `bench-events-${id}`,
+      TOPIC_DEAD_LETTER: `bench-dlq-${id}`,
+      TOPIC_BOTS: `bench-bots-${id}`,
+      TOPIC_SITES: `bench-sites-${id}`,
+      TOPIC_SALTS: `bench-salts-${id}`,
+      TRUSTED_PROXIES: '127.0.0.1',
+      RATE_LIMIT_IP_PER_SECOND: '0',
+      RATE_LIMIT_SITE_EVENTS_PER_SECOND: '0',
+      LOG_LEVEL: 'warn',
+    };
+    const admin = new KafkaLog({ brokers: [brokers], clientId: `bench-${id}` });
+    await admin.ensureTopics(pipelineTopicSpecs(loadCollectorConfig(env).stream));
+    const producer = await admin.producer();
+    const sites = new SiteDirectory(admin, env.TOPIC_SITES, 'bench');
+    const salts = new SaltRing(admin, env.TOPIC_SALTS, 'bench');
+    await Promise.all([sites.start(), salts.start()]);
+    await sites.register(producer, { domain: site, timezone: 'UTC', createdAt: Date.now() });
+    await salts.rotate(producer, Date.now());
+    await admin.close();
+
+    const barePort = await freePort();
+    const bare = fork(join(root, 'bench/bare-server.mjs'), { env: { ...process.env, PORT: String(barePort) }, stdio: 'ignore' });
+    children.push(bare);
+    await new Promise((ready) => bare.once('message', ready));
+    const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const collector = spawn(process.execPath, [...profileArgs, join(root, 'apps/collector/dist/main.mjs')], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    children.push(collector);
+    const collectorUrl = `http://127.0.0.1:${collectorPort}`;
+    await waitFor(async () => ((await fetch(`${collectorUrl}/readyz`)).ok ? true : undefined), 30_000, 'the collector');
+
+    // Warm-up: JIT, user-agent cache, Kafka connections.
+    await autocannon({ url: collectorUrl, connections, duration: 3, requests: requests(1) });
+    const bareSingle = await load(`http://127.0.0.1:${barePort}`, 1);
+    const single = await load(collectorUrl, 1);
+    const batch = await load(collectorUrl, 20);
+    const paced = await load(collectorUrl, 1, Math.round(single.rps * 0.8));
+    const memory = rssMb(collector.pid as number);
+
+    const row = (name: string, run: Run, perRequest: number) =>
+      `| ${name} | ${Math.round(run.rps).toLocaleString('en-US')} | ${Math.round(run.rps * perRequest).toLocaleString('en-US')} | ${run.p50} | ${run.p99} | ${run.non2xx + run.errors} |`;
+    const lines = [
+      `Collector benchmark, ${new Date().toISOString().slice(0, 10)}, ${seconds} s per run, ${connections} connections, \`npm run bench:collector\``,
+      '',
+      '| run | requests/s | events/s | p50 ms | p99 ms | non-2xx + errors |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      row('bare node:http, 1 event/request (ceiling)', bareSingle, 1),
+      row('collector, 1 event/request', single, 1),
+      row('collector, 20 events/request', batch, 20),
+      row('collector, 1 event/request at 80% of its max rate', paced, 1),
+      '',
+      `- single-event throughput: ${((single.rps / bareSingle.rps) * 100).toFixed(0)}% of the bare server (target ≥ 40%)`,
+      `- batch mode: ${Math.round(batch.rps * 20).toLocaleString('en-US')} events/s (target ≥ 50,000)`,
+      `- p99 at 80% of the max single-event rate: ${paced.p99} ms (target < 50 ms)`,
+      `- collector RSS after the runs: ${memory.now} MB, peak ${memory.peak} MB (target < 200 MB)`,
+    ];
+    console.log(`\n${lines.join('\n')}\n`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    broker?.stop();
+  }
+}
+
+await main();
