@@ -12,12 +12,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import UserAgent from 'user-agents';
-import { SaltRing, SiteDirectory } from '../packages/control/src/index.ts';
-import { KafkaLog, pipelineTopicSpecs } from '../packages/stream/src/index.ts';
-import { loadCollectorConfig } from '../apps/collector/src/config.ts';
+import { ensureBuilt } from '../scripts/ensure-built.ts';
+import { isolatedCollectorEnv, prepareControlPlane } from '../test/control-plane.ts';
 import { freePort, randomId, waitFor } from '../test/helpers.ts';
 import { DedicatedBroker } from '../test/kafka.ts';
-import { ensureBuilt } from '../scripts/ensure-built.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -27,9 +25,26 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
 const id = randomId();
 const site = `bench-${id}.example`;
 
-const agents = Array.from({ length: 500 }, () => new UserAgent({ deviceCategory: Math.random() < 0.6 ? 'desktop' : 'mobile' }).toString());
-const referrers = ['', '', 'https://www.google.com/', 'https://news.ycombinator.com/', 'https://t.co/abc', 'https://duckduckgo.com/'];
-const paths = ['/', '/pricing', '/blog/launch-week', '/docs/getting-started', '/docs/api?tab=node', '/about', '/changelog'];
+const agents = Array.from({ length: 500 }, () =>
+  new UserAgent({ deviceCategory: Math.random() < 0.6 ? 'desktop' : 'mobile' }).toString(),
+);
+const referrers = [
+  '',
+  '',
+  'https://www.google.com/',
+  'https://news.ycombinator.com/',
+  'https://t.co/abc',
+  'https://duckduckgo.com/',
+];
+const paths = [
+  '/',
+  '/pricing',
+  '/blog/launch-week',
+  '/docs/getting-started',
+  '/docs/api?tab=node',
+  '/about',
+  '/changelog',
+];
 const pick = <T>(items: T[], i: number): T => items[i % items.length] as T;
 
 function event(i: number) {
@@ -57,7 +72,11 @@ function requests(perRequest: number): autocannon.Request[] {
         return {
           ...request,
           body: pick(bodies, i),
-          headers: { 'content-type': 'text/plain', 'user-agent': pick(agents, i), 'x-forwarded-for': `198.51.${(i >> 8) & 255}.${i & 255}` },
+          headers: {
+            'content-type': 'text/plain',
+            'user-agent': pick(agents, i),
+            'x-forwarded-for': `198.51.${(i >> 8) & 255}.${i & 255}`,
+          },
         };
       },
     },
@@ -107,32 +126,20 @@ async function main() {
   const children: ChildProcess[] = [];
   try {
     const collectorPort = await freePort();
-    const env = {
-      KAFKA_BROKERS: brokers,
+    const env = isolatedCollectorEnv(brokers, `bench-${id}`, {
       COLLECTOR_PORT: String(collectorPort),
-      COLLECTOR_HOST: '127.0.0.1',
-      TOPIC_EVENTS: `bench-events-${id}`,
-      TOPIC_DEAD_LETTER: `bench-dlq-${id}`,
-      TOPIC_BOTS: `bench-bots-${id}`,
-      TOPIC_SITES: `bench-sites-${id}`,
-      TOPIC_SALTS: `bench-salts-${id}`,
       TRUSTED_PROXIES: '127.0.0.1',
       RATE_LIMIT_IP_PER_SECOND: '0',
       RATE_LIMIT_SITE_EVENTS_PER_SECOND: '0',
       LOG_LEVEL: 'warn',
-    };
-    const admin = new KafkaLog({ brokers: [brokers], clientId: `bench-${id}` });
-    await admin.ensureTopics(pipelineTopicSpecs(loadCollectorConfig(env).stream));
-    const producer = await admin.producer();
-    const sites = new SiteDirectory(admin, env.TOPIC_SITES, 'bench');
-    const salts = new SaltRing(admin, env.TOPIC_SALTS, 'bench');
-    await Promise.all([sites.start(), salts.start()]);
-    await sites.register(producer, { domain: site, timezone: 'UTC', createdAt: Date.now() });
-    await salts.rotate(producer, Date.now());
-    await admin.close();
+    });
+    await (await prepareControlPlane(env, [site])).close();
 
     const barePort = await freePort();
-    const bare = fork(join(root, 'bench/bare-server.mjs'), { env: { ...process.env, PORT: String(barePort) }, stdio: 'ignore' });
+    const bare = fork(join(root, 'bench/bare-server.mjs'), {
+      env: { ...process.env, PORT: String(barePort) },
+      stdio: 'ignore',
+    });
     children.push(bare);
     await new Promise((ready) => bare.once('message', ready));
     const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];

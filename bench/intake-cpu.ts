@@ -19,7 +19,12 @@ const deps = {
   salts,
   geo: new GeoLocator(),
   userAgents: new UserAgentParser(),
-  committer: new GroupCommitter(nothing, 'events', { lingerMs: 0, maxBatchMessages: 2000, maxQueuedMessages: 1e9, maxInFlight: 4 }),
+  committer: new GroupCommitter(nothing, 'events', {
+    lingerMs: 0,
+    maxBatchMessages: 2000,
+    maxQueuedMessages: 1e9,
+    maxInFlight: 4,
+  }),
   bots: nothing,
   producer: nothing,
   deadLetterTopic: 'dlq',
@@ -49,12 +54,18 @@ for (const round of [1, 2, 3]) {
       Array.from({ length: 200 }, (_, j) => {
         const n = i + j;
         const body = JSON.parse(JSON.stringify(bodies[n % bodies.length]));
-        const facts = { ip: `198.51.100.${n % 250}`, userAgent: agents[n % agents.length] as string, acceptLanguage: 'en' };
+        const facts = {
+          ip: `198.51.100.${n % 250}`,
+          userAgent: agents[n % agents.length] as string,
+          acceptLanguage: 'en',
+        };
         return acceptBatch(body, facts, deps as never);
       }),
     );
     for (const result of results) events += result.accepted;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  console.log(`round ${round}: ${events} events in ${seconds.toFixed(2)} s = ${Math.round(events / seconds).toLocaleString('en-US')} events/s, ${((seconds / events) * 1e6).toFixed(1)} µs/event`);
+  console.log(
+    `round ${round}: ${events} events in ${seconds.toFixed(2)} s = ${Math.round(events / seconds).toLocaleString('en-US')} events/s, ${((seconds / events) * 1e6).toFixed(1)} µs/event`,
+  );
 }

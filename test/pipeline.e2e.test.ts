@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomId, waitFor } from './helpers.ts';
-import { type RunningPipeline, startPipeline } from './pipeline.ts';
+import { type RunningPipeline, registerSite, startPipeline } from './pipeline.ts';
 
 const modes: Array<[string, () => { kafkaBrokers?: string }]> = [
   ['embedded log + chDB', () => ({})],
@@ -38,18 +38,9 @@ describe.each(modes)('pipeline end to end: %s', (_mode, options) => {
   it('requires the token and registers the site', async () => {
     expect((await api('/api/v1/sites', { domain: site }, 'wrong-token-wrong-token')).status).toBe(401);
     expect((await fetch(`${pipeline.webUrl}/api/v2/query`, { method: 'POST', body: '{}' })).status).toBe(401);
-    const created = await api('/api/v1/sites', { domain: site, timezone: 'Europe/Berlin' });
+    const created = await registerSite(pipeline, site, 'Europe/Berlin');
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ domain: site, timezone: 'Europe/Berlin' });
-    // Collectors learn of sites through the sites topic; wait until this one has read it.
-    await waitFor(
-      async () => {
-        const ready = (await (await fetch(`${pipeline.collectorUrl}/readyz`)).json()) as { sites: number };
-        return ready.sites >= 1 ? true : undefined;
-      },
-      10_000,
-      'the collector to know the site',
-    );
   });
 
   it('counts exactly what the collector accepted, within seconds', async () => {

@@ -82,3 +82,21 @@ export async function startPipeline(options: { kafkaBrokers?: string } = {}): Pr
     throw error;
   }
 }
+
+/** Registers a site through the API and waits until the collector has read it from the sites topic. */
+export async function registerSite(pipeline: RunningPipeline, domain: string, timezone?: string): Promise<Response> {
+  const response = await fetch(`${pipeline.webUrl}/api/v1/sites`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${pipeline.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ domain, ...(timezone ? { timezone } : {}) }),
+  });
+  await waitFor(
+    async () => {
+      const ready = (await (await fetch(`${pipeline.collectorUrl}/readyz`)).json()) as { sites: number };
+      return ready.sites >= 1 ? true : undefined;
+    },
+    10_000,
+    'the collector to know the site',
+  );
+  return response;
+}

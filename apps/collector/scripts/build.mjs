@@ -15,7 +15,9 @@ await build({
   sourcemap: true,
   external: ['better-sqlite3', '@ip-location-db/*', '@tern/tracker'],
   // Bundled CommonJS dependencies (kafkajs, pino) call require().
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 console.log('dist/main.mjs built');

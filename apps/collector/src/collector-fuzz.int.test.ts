@@ -1,8 +1,8 @@
-import { SaltRing, SiteDirectory } from '@tern/control';
 import { enrichedEventSchema } from '@tern/events';
-import { KafkaLog, pipelineTopicSpecs, type StreamMessage } from '@tern/stream';
+import type { KafkaLog, StreamMessage } from '@tern/stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
 import { randomId, waitFor } from '../../../test/helpers.ts';
 import { type RunningCollector, startCollector } from './collector.ts';
 import { loadCollectorConfig } from './config.ts';
@@ -11,35 +11,20 @@ import { loadCollectorConfig } from './config.ts';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const id = randomId();
 const site = `fuzz-${id}.example`;
-const config = loadCollectorConfig({
-  KAFKA_BROKERS: inject('kafkaBrokers'),
-  COLLECTOR_PORT: '0',
-  COLLECTOR_HOST: '127.0.0.1',
-  TOPIC_EVENTS: `events-${id}`,
-  TOPIC_DEAD_LETTER: `dlq-${id}`,
-  TOPIC_BOTS: `bots-${id}`,
-  TOPIC_SITES: `sites-${id}`,
-  TOPIC_SALTS: `salts-${id}`,
+const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, {
   RATE_LIMIT_IP_PER_SECOND: '0',
   RATE_LIMIT_SITE_EVENTS_PER_SECOND: '0',
-  LOG_LEVEL: 'silent',
 });
-const admin = new KafkaLog({ brokers: [inject('kafkaBrokers')], clientId: `fuzz-${id}` });
+let admin: KafkaLog;
 let collector: RunningCollector;
 
 beforeAll(async () => {
-  await admin.ensureTopics(pipelineTopicSpecs(config.stream));
-  const producer = await admin.producer();
-  const sites = new SiteDirectory(admin, `sites-${id}`, 'test');
-  const salts = new SaltRing(admin, `salts-${id}`, 'test');
-  await Promise.all([sites.start(), salts.start()]);
-  await sites.register(producer, { domain: site, timezone: 'UTC', createdAt: Date.now() });
-  await salts.rotate(producer, Date.now());
-  collector = await startCollector(config);
+  admin = await prepareControlPlane(env, [site]);
+  collector = await startCollector(loadCollectorConfig(env));
 });
 afterAll(async () => {
   await collector?.stop();
-  await admin.close();
+  await admin?.close();
 });
 
 const validEvent = { type: 'pageview', url: `https://${site}/a`, referrer: 'https://www.google.com/', sw: 1280 };

@@ -1,22 +1,14 @@
 import { connect } from 'node:net';
-import { SaltRing, SiteDirectory } from '@tern/control';
-import { KafkaLog, pipelineTopicSpecs } from '@tern/stream';
+import type { KafkaLog } from '@tern/stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
 import { BROWSER_UA, randomId } from '../../../test/helpers.ts';
 import { type RunningCollector, startCollector } from './collector.ts';
 import { loadCollectorConfig } from './config.ts';
 
 const id = randomId();
 const sites = [`busy-${id}.example`, `calm-${id}.example`] as const;
-const config = loadCollectorConfig({
-  KAFKA_BROKERS: inject('kafkaBrokers'),
-  COLLECTOR_PORT: '0',
-  COLLECTOR_HOST: '127.0.0.1',
-  TOPIC_EVENTS: `events-${id}`,
-  TOPIC_DEAD_LETTER: `dlq-${id}`,
-  TOPIC_BOTS: `bots-${id}`,
-  TOPIC_SITES: `sites-${id}`,
-  TOPIC_SALTS: `salts-${id}`,
+const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, {
   RATE_LIMIT_SITE_EVENTS_PER_SECOND: '1',
   RATE_LIMIT_SITE_BURST: '10',
   RATE_LIMIT_IP_PER_SECOND: '1',
@@ -24,24 +16,17 @@ const config = loadCollectorConfig({
   COLLECTOR_HEADERS_TIMEOUT_MS: '500',
   TRUSTED_PROXIES: '127.0.0.1',
   COLLECTOR_REQUEST_TIMEOUT_MS: '1000',
-  LOG_LEVEL: 'silent',
 });
-const admin = new KafkaLog({ brokers: [inject('kafkaBrokers')], clientId: `limits-${id}` });
+let admin: KafkaLog;
 let collector: RunningCollector;
 
 beforeAll(async () => {
-  await admin.ensureTopics(pipelineTopicSpecs(config.stream));
-  const producer = await admin.producer();
-  const directory = new SiteDirectory(admin, `sites-${id}`, 'test');
-  const salts = new SaltRing(admin, `salts-${id}`, 'test');
-  await Promise.all([directory.start(), salts.start()]);
-  for (const domain of sites) await directory.register(producer, { domain, timezone: 'UTC', createdAt: Date.now() });
-  await salts.rotate(producer, Date.now());
-  collector = await startCollector(config);
+  admin = await prepareControlPlane(env, [...sites]);
+  collector = await startCollector(loadCollectorConfig(env));
 });
 afterAll(async () => {
   await collector?.stop();
-  await admin.close();
+  await admin?.close();
 });
 
 const send = (site: string, count: number, ip: string) =>

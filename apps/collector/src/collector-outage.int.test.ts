@@ -1,7 +1,7 @@
-import { SaltRing, SiteDirectory } from '@tern/control';
 import { enrichedEventSchema } from '@tern/events';
-import { KafkaLog, pipelineTopicSpecs } from '@tern/stream';
+import type { KafkaLog } from '@tern/stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
 import { BROWSER_UA, freePort, randomId, waitFor } from '../../../test/helpers.ts';
 import { DedicatedBroker } from '../../../test/kafka.ts';
 import { type RunningCollector, startCollector } from './collector.ts';
@@ -20,26 +20,14 @@ let admin: KafkaLog;
 beforeAll(async () => {
   broker = new DedicatedBroker(await freePort());
   await broker.start();
-  const config = loadCollectorConfig({
-    KAFKA_BROKERS: broker.brokers,
-    COLLECTOR_PORT: '0',
-    COLLECTOR_HOST: '127.0.0.1',
+  const env = isolatedCollectorEnv(broker.brokers, id, {
     EVENTS_PARTITIONS: '3',
     RATE_LIMIT_IP_PER_SECOND: '0',
     COLLECTOR_ACK_TIMEOUT_MS: '3000',
     COLLECTOR_MAX_QUEUED_EVENTS: '200',
-    LOG_LEVEL: 'silent',
   });
-  admin = new KafkaLog({ brokers: [broker.brokers], clientId: `outage-${id}` });
-  await admin.ensureTopics(pipelineTopicSpecs(config.stream));
-  const producer = await admin.producer();
-  const sites = new SiteDirectory(admin, config.stream.topics.sites, 'test');
-  const salts = new SaltRing(admin, config.stream.topics.salts, 'test');
-  await Promise.all([sites.start(), salts.start()]);
-  await sites.register(producer, { domain: site, timezone: 'UTC', createdAt: Date.now() });
-  await salts.rotate(producer, Date.now());
-  await Promise.all([sites.stop(), salts.stop(), producer.close()]);
-  collector = await startCollector(config);
+  admin = await prepareControlPlane(env, [site]);
+  collector = await startCollector(loadCollectorConfig(env));
 }, 120_000);
 
 afterAll(async () => {
@@ -110,7 +98,7 @@ describe('collector when Kafka goes down', () => {
     for (const status of outcomes.values()) expect([202, 503]).toContain(status);
 
     const onTopic = new Set<string>();
-    const consumer = admin.consumer({ groupId: `check-${id}`, topics: ['tern.events.v1'], fromBeginning: true });
+    const consumer = admin.consumer({ groupId: `check-${id}`, topics: [`events-${id}`], fromBeginning: true });
     await consumer.run(async (batch) => {
       for (const m of batch.messages)
         onTopic.add(enrichedEventSchema.parse(JSON.parse(m.value?.toString() ?? '')).pathname);

@@ -1,41 +1,27 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SaltRing, SiteDirectory } from '@tern/control';
 import { enrichedEventSchema } from '@tern/events';
-import { KafkaLog, pipelineTopicSpecs } from '@tern/stream';
+import type { KafkaLog } from '@tern/stream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
 import { BROWSER_UA, freePort, randomId, waitFor } from '../../../test/helpers.ts';
-import { loadCollectorConfig } from './config.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../../..');
 const id = randomId();
 const site = `shutdown-${id}.example`;
-const admin = new KafkaLog({ brokers: [inject('kafkaBrokers')], clientId: `shutdown-${id}` });
-afterAll(() => admin.close());
+let admin: KafkaLog | undefined;
+afterAll(() => admin?.close());
 
 describe('collector on SIGTERM', () => {
   it('stops accepting, writes everything it acknowledged, and exits 0', async () => {
     const port = await freePort();
-    const env = {
-      KAFKA_BROKERS: inject('kafkaBrokers'),
+    const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, {
       COLLECTOR_PORT: String(port),
-      COLLECTOR_HOST: '127.0.0.1',
-      TOPIC_EVENTS: `events-${id}`,
-      TOPIC_DEAD_LETTER: `dlq-${id}`,
-      TOPIC_BOTS: `bots-${id}`,
-      TOPIC_SITES: `sites-${id}`,
-      TOPIC_SALTS: `salts-${id}`,
       RATE_LIMIT_IP_PER_SECOND: '0',
       LOG_LEVEL: 'warn',
-    };
-    await admin.ensureTopics(pipelineTopicSpecs(loadCollectorConfig(env).stream));
-    const producer = await admin.producer();
-    const sites = new SiteDirectory(admin, env.TOPIC_SITES, 'test');
-    const salts = new SaltRing(admin, env.TOPIC_SALTS, 'test');
-    await Promise.all([sites.start(), salts.start()]);
-    await sites.register(producer, { domain: site, timezone: 'UTC', createdAt: Date.now() });
-    await salts.rotate(producer, Date.now());
+    });
+    admin = await prepareControlPlane(env, [site]);
 
     const child = spawn(process.execPath, [join(root, 'apps/collector/dist/main.mjs')], {
       cwd: root,

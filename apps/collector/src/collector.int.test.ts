@@ -1,43 +1,24 @@
-import { SaltRing, SiteDirectory } from '@tern/control';
 import { botEventSchema, type EnrichedEvent, enrichedEventSchema, partitionKey } from '@tern/events';
-import { KafkaLog, pipelineTopicSpecs, type StreamMessage } from '@tern/stream';
+import type { KafkaLog, StreamMessage } from '@tern/stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
 import { BROWSER_UA, randomId, waitFor } from '../../../test/helpers.ts';
 import { type RunningCollector, startCollector } from './collector.ts';
 import { loadCollectorConfig } from './config.ts';
 
 const id = randomId();
 const site = `site-${id}.example`;
-const env = {
-  KAFKA_BROKERS: inject('kafkaBrokers'),
-  COLLECTOR_PORT: '0',
-  COLLECTOR_HOST: '127.0.0.1',
-  TOPIC_EVENTS: `events-${id}`,
-  TOPIC_DEAD_LETTER: `dlq-${id}`,
-  TOPIC_BOTS: `bots-${id}`,
-  TOPIC_SITES: `sites-${id}`,
-  TOPIC_SALTS: `salts-${id}`,
-  EVENTS_PARTITIONS: '3',
-  LOG_LEVEL: 'silent',
-};
-const config = loadCollectorConfig(env);
-const admin = new KafkaLog({ brokers: [env.KAFKA_BROKERS], clientId: `admin-${id}` });
+const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, { EVENTS_PARTITIONS: '3' });
+let admin: KafkaLog;
 let collector: RunningCollector;
 
 beforeAll(async () => {
-  // What the web app does in production: register the site and publish the day's salt.
-  await admin.ensureTopics(pipelineTopicSpecs(config.stream));
-  const producer = await admin.producer();
-  const sites = new SiteDirectory(admin, env.TOPIC_SITES, 'test');
-  const salts = new SaltRing(admin, env.TOPIC_SALTS, 'test');
-  await Promise.all([sites.start(), salts.start()]);
-  await sites.register(producer, { domain: site, timezone: 'UTC', createdAt: Date.now() });
-  await salts.rotate(producer, Date.now());
-  collector = await startCollector(config);
+  admin = await prepareControlPlane(env, [site]);
+  collector = await startCollector(loadCollectorConfig(env));
 });
 afterAll(async () => {
   await collector?.stop();
-  await admin.close();
+  await admin?.close();
 });
 
 const post = (body: string | Buffer, headers: Record<string, string> = {}) =>

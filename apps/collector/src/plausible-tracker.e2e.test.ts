@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/browser.ts';
 import { type StaticSite, serveStatic, waitFor } from '../../../test/helpers.ts';
-import { type RunningPipeline, startPipeline } from '../../../test/pipeline.ts';
+import { type RunningPipeline, registerSite, startPipeline } from '../../../test/pipeline.ts';
 
 /** Plausible's own npm tracker, pointed at our collector: a site running Plausible can switch by changing the endpoint. */
 const SITE = 'plausible.test';
@@ -36,20 +36,7 @@ beforeAll(async () => {
     ],
     '/pricing': ['text/html', page(endpoint, '<h1>Pricing</h1>')],
   });
-  const created = await fetch(`${pipeline.webUrl}/api/v1/sites`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${pipeline.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ domain: SITE }),
-  });
-  expect(created.status).toBe(201);
-  await waitFor(
-    async () => {
-      const ready = (await (await fetch(`${pipeline.collectorUrl}/readyz`)).json()) as { sites: number };
-      return ready.sites >= 1 ? true : undefined;
-    },
-    10_000,
-    'the collector to know the site',
-  );
+  expect((await registerSite(pipeline, SITE)).status).toBe(201);
   browser = await launchChromium([SITE, 'collector.test']);
 }, 180_000);
 

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP_CHROME_UA, launchChromium } from '../../../test/browser.ts';
 import { waitFor } from '../../../test/helpers.ts';
-import { type RunningPipeline, startPipeline } from '../../../test/pipeline.ts';
+import { type RunningPipeline, registerSite, startPipeline } from '../../../test/pipeline.ts';
 import { startTestSite, type TestSite } from '../test/site-server.ts';
 
 const SITE = 'site.test';
@@ -19,20 +19,7 @@ beforeAll(async () => {
   pipeline = await startPipeline();
   collector = pipeline.collectorUrl.replace('127.0.0.1', 'collector.test');
   site = await startTestSite(collector, SITE);
-  const registered = await fetch(`${pipeline.webUrl}/api/v1/sites`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${pipeline.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ domain: SITE }),
-  });
-  expect(registered.status).toBe(201);
-  await waitFor(
-    async () => {
-      const ready = (await (await fetch(`${pipeline.collectorUrl}/readyz`)).json()) as { sites: number };
-      return ready.sites >= 1 ? true : undefined;
-    },
-    10_000,
-    'the collector to know the site',
-  );
+  expect((await registerSite(pipeline, SITE)).status).toBe(201);
   browser = await launchChromium(['site.test', 'collector.test', 'elsewhere.test', 'collector-down.test']);
 }, 180_000);
 

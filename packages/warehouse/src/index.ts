@@ -6,6 +6,7 @@ export { type BotRow, insertBotEvents } from './queries/bots/insert-bot-events.t
 export { countEvents } from './queries/events/count-events.ts';
 export { type EventRow, insertEvents, type VisitAttributes } from './queries/events/insert-events.ts';
 export { loadOpenSessions, type OpenSession } from './queries/ingest/load-open-sessions.ts';
+export { recentEventIds } from './queries/ingest/recent-event-ids.ts';
 export { storedOffsets } from './queries/ingest/stored-offsets.ts';
 export {
   InvalidStatsQueryError,
@@ -26,4 +27,3 @@ export {
   statsRequestSchema,
   TIME_DIMENSIONS,
 } from './queries/stats/request.ts';
-export { recentEventIds } from './queries/ingest/recent-event-ids.ts';
