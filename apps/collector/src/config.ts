@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseEnv } from '@tern/service';
+import { logLevelEnvShape, parseEnv } from '@tern/service';
 import { type LogSettings, logEnvShape, logSettingsFrom } from '@tern/stream';
 import { z } from 'zod';
 
@@ -34,7 +34,7 @@ const collectorEnvSchema = z.object({
   COLLECTOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
   COLLECTOR_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).default(100_000),
   GEOIP_CITY: z.enum(['off', 'dbip']).default('off'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...logLevelEnvShape,
 });
 
 export interface CollectorConfig {

@@ -1,22 +1,27 @@
 import { resolve } from 'node:path';
-import { parseEnv } from '@tern/service';
+import { logLevelEnvShape, parseEnv } from '@tern/service';
 import { type LogSettings, logEnvShape, logSettingsFrom } from '@tern/stream';
 import { type WarehouseConfig, warehouseConfigFrom, warehouseEnvShape } from '@tern/warehouse';
 import { z } from 'zod';
 
-const ingestEnvSchema = z.object({
-  ...logEnvShape,
-  ...warehouseEnvShape,
+/** The ingest worker's own settings; the web app merges them too, as it runs the worker in the embedded mode. */
+export const ingestEnvShape = {
   INGEST_GROUP_ID: z.string().min(1).default('tern-ingest'),
-  INGEST_HOST: z.string().default('0.0.0.0'),
-  INGEST_PORT: z.coerce.number().int().min(0).max(65535).default(9091),
   SESSION_TIMEOUT_MINUTES: z.coerce
     .number()
     .int()
     .min(1)
     .max(24 * 60)
     .default(30),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+const ingestEnvSchema = z.object({
+  ...logEnvShape,
+  ...warehouseEnvShape,
+  ...ingestEnvShape,
+  INGEST_HOST: z.string().default('0.0.0.0'),
+  INGEST_PORT: z.coerce.number().int().min(0).max(65535).default(9091),
+  ...logLevelEnvShape,
 });
 
 export interface IngestConfig {

@@ -1,4 +1,4 @@
-export { type IngestConfig, loadIngestConfig } from './config.ts';
+export { type IngestConfig, ingestEnvShape, loadIngestConfig } from './config.ts';
 export { createIngestMetrics, type IngestMetrics } from './metrics.ts';
 export { SessionTracker, sessionIdFor } from './sessions.ts';
 export { type IngestOptions, type IngestWorker, startIngestWorker } from './worker.ts';

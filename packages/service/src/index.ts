@@ -1,2 +1,2 @@
-export { ConfigError, parseEnv } from './parse-env.ts';
+export { ConfigError, logLevelEnvShape, parseEnv } from './parse-env.ts';
 export { retryUntilReady } from './retry.ts';

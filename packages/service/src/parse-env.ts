@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** A configuration that cannot start the service; the message names every variable at fault. */
 export class ConfigError extends Error {
@@ -24,3 +24,8 @@ export function parseEnv<S extends z.ZodType>(
     parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
   );
 }
+
+/** `LOG_LEVEL`, the same for every service (pino's levels). */
+export const logLevelEnvShape = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};

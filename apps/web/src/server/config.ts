@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, parseEnv } from '@tern/service';
+import { ingestEnvShape } from '@tern/ingest';
+import { ConfigError, logLevelEnvShape, parseEnv } from '@tern/service';
 import { type LogSettings, logEnvShape, logSettingsFrom } from '@tern/stream';
 import { type WarehouseConfig, warehouseConfigFrom, warehouseEnvShape } from '@tern/warehouse';
 import { z } from 'zod';
@@ -12,16 +13,10 @@ const webEnvSchema = z.object({
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   INGEST_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
-  INGEST_GROUP_ID: z.string().min(1).default('tern-ingest'),
-  SESSION_TIMEOUT_MINUTES: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60)
-    .default(30),
+  ...ingestEnvShape,
   DEFAULT_TIMEZONE: z.string().default('UTC'),
   COLLECTOR_PUBLIC_URL: z.url().default('http://localhost:8080'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...logLevelEnvShape,
 });
 
 export interface WebConfig {
