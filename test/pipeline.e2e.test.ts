@@ -89,6 +89,16 @@ describe.each(modes)('pipeline end to end: %s', (_mode, options) => {
       { dimensions: ['/blog/hello'], metrics: [333] },
       { dimensions: ['/pricing'], metrics: [333] },
     ]);
+    // Ten sessions of 100 page views each (five requests, seconds apart): no bounces.
+    const sessions = await waitFor(
+      async () => {
+        const { body } = await query({ metrics: ['visits', 'bounce_rate', 'views_per_visit'] });
+        return body.results[0]?.metrics[2] === 100 ? body.results[0].metrics : undefined;
+      },
+      10_000,
+      'session metrics',
+    );
+    expect(sessions).toEqual([10, 0, 100]);
     const byName = await query({ metrics: ['events'], dimensions: ['event:name'] });
     expect(byName.body.results).toEqual([
       { dimensions: ['pageview'], metrics: [1000] },

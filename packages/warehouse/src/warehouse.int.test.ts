@@ -92,7 +92,7 @@ const rows: EventRow[] = [
 
 beforeAll(async () => {
   warehouse = await openWarehouse({ kind: 'embedded', dataDir: tempDir('warehouse'), database: 'tern_test' });
-  expect(await migrate(warehouse.client)).toEqual([1, 2, 3]);
+  expect(await migrate(warehouse.client)).toEqual([1, 2, 3, 4]);
   expect(await migrate(warehouse.client)).toEqual([]);
   await insertEvents(warehouse.client, rows, 'events:0:0-7');
 });
@@ -215,5 +215,31 @@ describe('chDB warehouse', () => {
     await expect(
       ask({ metrics: ['pageviews'], date_range: '7d', order_by: [['visitors', 'desc']] }),
     ).rejects.toBeInstanceOf(InvalidStatsQueryError);
+  });
+
+  it('derives sessions from events exactly once: bounce rate, visit duration, views per visit', async () => {
+    // Test day: session 11 (2 page views, a signup and an engagement ping; 90 s to the last non-ping event),
+    // session 21 (2 page views, 1 s apart) and session 31 (one page view): one bounce in three sessions.
+    const day = await ask({ metrics: ['bounce_rate', 'visit_duration', 'views_per_visit'], date_range: 'day' });
+    expect(day.results).toEqual([{ dimensions: [], metrics: [33, 30, 1.67] }]);
+    // Seven days add session 22 (one page view, a bounce): 2 of 4, (90 + 1 + 0 + 0) / 4 s, 6 / 4 views.
+    const week = await ask({ metrics: ['bounce_rate', 'visit_duration', 'views_per_visit'], date_range: '7d' });
+    expect(week.results).toEqual([{ dimensions: [], metrics: [50, 23, 1.5] }]);
+    const google = await ask({
+      metrics: ['visitors', 'bounce_rate', 'visit_duration'],
+      date_range: 'day',
+      filters: [['is', 'visit:source', ['Google']]],
+    });
+    expect(google.results).toEqual([{ dimensions: [], metrics: [1, 0, 90] }]);
+    const nobody = await ask({ metrics: ['bounce_rate'], date_range: ['2020-01-01', '2020-01-02'] });
+    expect(nobody.results).toEqual([{ dimensions: [], metrics: [0] }]);
+    await expect(
+      ask({ metrics: ['bounce_rate'], date_range: 'day', dimensions: ['visit:source'] }),
+    ).rejects.toMatchObject({
+      field: 'dimensions',
+    });
+    await expect(
+      ask({ metrics: ['bounce_rate'], date_range: 'day', filters: [['is', 'event:page', ['/']]] }),
+    ).rejects.toMatchObject({ field: 'filters' });
   });
 });

@@ -17,6 +17,16 @@ type Range = (typeof RANGES)[number][0];
 
 const REFRESH_MS = 10_000;
 
+const count = (n: number) => n.toLocaleString('en-US');
+const KPIS: Array<[string, string, (n: number) => string]> = [
+  ['visitors', 'Visitors', count],
+  ['visits', 'Visits', count],
+  ['pageviews', 'Pageviews', count],
+  ['events', 'Events', count],
+  ['bounce_rate', 'Bounce rate', (n) => `${n}%`],
+  ['visit_duration', 'Visit duration', (n) => (n < 60 ? `${n}s` : `${Math.floor(n / 60)}m ${n % 60}s`)],
+];
+
 /** The site dashboard; every number on it comes from POST /api/v2/query, the public API. */
 export function Dashboard({ site, timezone, snippet }: { site: string; timezone: string; snippet: string }) {
   const [range, setRange] = useState<Range>('7d');
@@ -58,11 +68,11 @@ export function Dashboard({ site, timezone, snippet }: { site: string; timezone:
       </div>
       {error ? <p className="error panel">Could not load the stats: {error}</p> : null}
       <section className="panel kpis" data-testid="kpis">
-        {(['visitors', 'visits', 'pageviews', 'events'] as const).map((metric, i) => (
+        {KPIS.map(([metric, label, format], i) => (
           <div className="kpi" key={metric}>
-            <div className="label">{metric}</div>
+            <div className="label">{label}</div>
             <div className="value" data-testid={`kpi-${metric}`}>
-              {data ? data.totals[i]?.toLocaleString('en-US') : <div className="skeleton" />}
+              {data ? format(data.totals[i] ?? 0) : <div className="skeleton" />}
             </div>
           </div>
         ))}
@@ -94,7 +104,7 @@ export function Dashboard({ site, timezone, snippet }: { site: string; timezone:
         <Breakdown title="Browsers" column="Browser" rows={data?.browsers} testId="top-browsers" />
         <Breakdown title="Devices" column="Device" rows={data?.devices} testId="top-devices" />
       </div>
-      {data && data.totals[3] === 0 ? (
+      {data && data.totals[0] === 0 ? (
         <section className="panel">
           <h2>Waiting for the first event</h2>
           <p>Paste this snippet into your site&apos;s pages; this dashboard updates by itself when events arrive.</p>
@@ -173,7 +183,7 @@ async function loadDashboard(site: string, range: Range): Promise<DashboardData>
       (r) => r.results,
     );
   const [totals, series, pages, sources, countries, browsers, devices] = await Promise.all([
-    query({ ...base, metrics: ['visitors', 'visits', 'pageviews', 'events'] }),
+    query({ ...base, metrics: KPIS.map(([metric]) => metric) }),
     query({ ...base, metrics: ['visitors', 'pageviews'], dimensions: ['time'], include: { time_labels: true } }),
     top('event:page'),
     top('visit:source'),

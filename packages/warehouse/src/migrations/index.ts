@@ -3,9 +3,10 @@ import { WarehouseError } from '../errors.ts';
 import { createEvents } from './001-events.ts';
 import { createBotEvents } from './002-bot-events.ts';
 import { addEventLocation } from './003-event-location.ts';
+import { createSessions } from './004-sessions.ts';
 import type { Migration } from './migration.ts';
 
-export const MIGRATIONS: readonly Migration[] = [createEvents, createBotEvents, addEventLocation];
+export const MIGRATIONS: readonly Migration[] = [createEvents, createBotEvents, addEventLocation, createSessions];
 
 /** Applies the migrations this warehouse has not seen, in order. Safe to run at every start-up. */
 export async function migrate(client: ClickHouseClient): Promise<number[]> {

@@ -34,7 +34,12 @@ export async function insertEvents(client: ClickHouseClient, rows: EventRow[], d
       table: 'events',
       format: 'JSONEachRow',
       values: rows.map(toRecord),
-      clickhouse_settings: { insert_deduplication_token: dedupToken, insert_deduplicate: 1 },
+      clickhouse_settings: {
+        insert_deduplication_token: dedupToken,
+        insert_deduplicate: 1,
+        // The sessions view must drop a re-delivered block as the events table does.
+        deduplicate_blocks_in_dependent_materialized_views: 1,
+      },
     });
   } catch (cause) {
     throw new WarehouseError(`insert of ${rows.length} events (${dedupToken})`, true, { cause });

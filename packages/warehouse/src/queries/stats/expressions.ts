@@ -1,5 +1,5 @@
 import type { ParamBag } from './params.ts';
-import type { FieldDimension, Metric, TimeDimension } from './request.ts';
+import type { FieldDimension, Metric, SessionMetric, TimeDimension } from './request.ts';
 
 /** Blank visit fields read as Plausible shows them; filters accept the same literals. */
 const DIRECT = 'Direct / None';
@@ -63,9 +63,19 @@ export function bucketFor(dimension: TimeDimension, hours: number): TimeBucket {
 }
 
 /** Engagement pings are excluded from the scanned rows, so every metric ignores them. */
-export const METRIC_SQL: Record<Metric, string> = {
+export const METRIC_SQL: Record<Exclude<Metric, SessionMetric>, string> = {
   visitors: 'uniqExact(visitor_id)',
   visits: 'uniqExact(session_id)',
   pageviews: "countIf(type = 'pageview')",
   events: 'count()',
+};
+
+/**
+ * Session metrics over the sessions subquery (one row per session), rounded as Plausible does: bounce rate and
+ * duration to whole numbers, views per visit to two decimals. No sessions gives 0.
+ */
+export const SESSION_METRIC_SQL: Record<SessionMetric, string> = {
+  bounce_rate: 'if(count() = 0, 0, round(countIf(session_events = 1) / count() * 100))',
+  visit_duration: 'if(count() = 0, 0, round(avg(duration)))',
+  views_per_visit: 'if(count() = 0, 0, round(sum(session_pageviews) / count(), 2))',
 };

@@ -3,7 +3,17 @@ import { type ResolvedRange, rangeHours, resolveDateRange } from './date-range.t
 import { bucketFor, fieldExpression, METRIC_SQL, type TimeBucket, timeExpression } from './expressions.ts';
 import { compileFilters } from './filters.ts';
 import { ParamBag } from './params.ts';
-import type { Dimension, FieldDimension, StatsRequest, TimeDimension } from './request.ts';
+import {
+  type Dimension,
+  type FieldDimension,
+  type Filter,
+  type Metric,
+  SESSION_METRICS,
+  type SessionMetric,
+  type StatsRequest,
+  type TimeDimension,
+} from './request.ts';
+import { querySessionMetrics } from './session-metrics.ts';
 import { timeLabels } from './time-labels.ts';
 
 export interface StatsContext {
@@ -48,6 +58,33 @@ export async function queryStats(
   const firstDay = request.date_range === 'all' ? await firstEventDay(client, request.site_id, context.timezone) : '';
   const range = resolveDateRange(request.date_range, context.timezone, context.now, firstDay);
 
+  const sessionMetrics = request.metrics.filter(isSessionMetric);
+  if (sessionMetrics.length > 0) {
+    if (request.dimensions.length > 0) {
+      throw new InvalidStatsQueryError('dimensions', `${sessionMetrics.join(', ')}: served without dimensions for now`);
+    }
+    if (filtersUseEventDimensions(request.filters)) {
+      throw new InvalidStatsQueryError(
+        'filters',
+        `${sessionMetrics.join(', ')}: only visit:* filters are supported for now`,
+      );
+    }
+    const eventMetrics = request.metrics.filter((m) => !isSessionMetric(m));
+    const [sessions, events] = await Promise.all([
+      querySessionMetrics(client, request.site_id, sessionMetrics, range, context.timezone, request.filters),
+      eventMetrics.length > 0 ? queryStats(client, { ...request, metrics: eventMetrics }, context) : undefined,
+    ]);
+    const eventRow = events?.results[0]?.metrics ?? [];
+    const metrics = request.metrics.map((m) =>
+      isSessionMetric(m) ? (sessions.get(m) ?? 0) : (eventRow[eventMetrics.indexOf(m)] ?? 0),
+    );
+    return {
+      results: [{ dimensions: [], metrics }],
+      meta: events?.meta ?? {},
+      query: { ...request, date_range: describeRange(range, context.timezone) },
+    };
+  }
+
   const timeDimensions = request.dimensions.filter(isTime);
   if (timeDimensions.length > 1) throw new InvalidStatsQueryError('dimensions', 'at most one time dimension');
   const buckets = new Map<TimeDimension, TimeBucket>(timeDimensions.map((d) => [d, bucketFor(d, rangeHours(range))]));
@@ -57,7 +94,7 @@ export async function queryStats(
     const sql = bucket ? timeExpression(bucket, tz) : fieldExpression(dimension as FieldDimension, params);
     return `${sql} AS d${i}`;
   });
-  const metricSql = request.metrics.map((metric, i) => `${METRIC_SQL[metric]} AS m${i}`);
+  const metricSql = request.metrics.map((metric, i) => `${METRIC_SQL[metric as EventMetric]} AS m${i}`);
   const where = [
     `site_id = ${site}`,
     "type != 'engagement'",
@@ -154,4 +191,19 @@ export function toClickHouseTime(date: Date): string {
 function describeRange(range: ResolvedRange, timezone: string): [string, string] {
   if (range.kind === 'instants') return [range.from.toISOString(), range.to.toISOString()];
   return [`${range.from}T00:00:00 ${timezone}`, `${range.to}T23:59:59 ${timezone}`];
+}
+
+type EventMetric = Exclude<Metric, SessionMetric>;
+
+function isSessionMetric(metric: Metric): metric is SessionMetric {
+  return (SESSION_METRICS as readonly string[]).includes(metric);
+}
+
+function filtersUseEventDimensions(filters: Filter[]): boolean {
+  return filters.some((filter) => {
+    const [operator] = filter;
+    if (operator === 'and' || operator === 'or') return filtersUseEventDimensions(filter[1] as Filter[]);
+    if (operator === 'not') return filtersUseEventDimensions([filter[1] as Filter]);
+    return String(filter[1]).startsWith('event:');
+  });
 }

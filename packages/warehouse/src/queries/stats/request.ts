@@ -2,7 +2,18 @@ import { z } from 'zod';
 
 /** The request body of `POST /api/v2/query`, in the shape of Plausible's Stats API v2. */
 
-export const SUPPORTED_METRICS = ['visitors', 'visits', 'pageviews', 'events'] as const;
+export const SUPPORTED_METRICS = [
+  'visitors',
+  'visits',
+  'pageviews',
+  'events',
+  'bounce_rate',
+  'visit_duration',
+  'views_per_visit',
+] as const;
+/** Metrics computed from the sessions table rather than from events. */
+export const SESSION_METRICS = ['bounce_rate', 'visit_duration', 'views_per_visit'] as const;
+export type SessionMetric = (typeof SESSION_METRICS)[number];
 export type Metric = (typeof SUPPORTED_METRICS)[number];
 
 export const TIME_DIMENSIONS = ['time', 'time:hour', 'time:day', 'time:week', 'time:month'] as const;
