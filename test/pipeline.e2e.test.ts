@@ -113,6 +113,30 @@ describe.each(modes)('pipeline end to end: %s', (_mode, options) => {
     ]);
   });
 
+  it('logs the dashboard in with the token: relative redirect, signed HTTP-only cookie', async () => {
+    const login = (token: string) =>
+      fetch(`${pipeline.webUrl}/api/v1/session`, {
+        method: 'POST',
+        redirect: 'manual',
+        body: new URLSearchParams({ token, next: `/sites/${site}` }),
+      });
+    const ok = await login(pipeline.token);
+    expect(ok.status).toBe(303);
+    // Relative: the server binds 0.0.0.0 in production, and an absolute URL would name that host.
+    expect(ok.headers.get('location')).toBe(`/sites/${site}`);
+    const cookie = ok.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^tern_session=\d+\.[\w-]+;/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    const page = await fetch(`${pipeline.webUrl}/sites/${site}`, {
+      headers: { cookie: cookie.split(';')[0] ?? '' },
+      redirect: 'manual',
+    });
+    expect(page.status).toBe(200);
+    const denied = await login('not-the-token-not-the-token');
+    expect(denied.headers.get('location')).toMatch(/^\/login\?error=1/);
+    expect((await fetch(`${pipeline.webUrl}/sites/${site}`, { redirect: 'manual' })).status).toBe(307);
+  });
+
   it('answers malformed queries with 400 naming the field', async () => {
     const badMetric = await query({ metrics: ['nope'] });
     expect(badMetric.status).toBe(400);

@@ -4,29 +4,35 @@ import { runtime } from '../../../../server/runtime.ts';
 
 export const dynamic = 'force-dynamic';
 
+/**
+ * Redirects with a relative Location: behind `next start -H 0.0.0.0` (or a proxy) `request.url` names the bind
+ * address, not the host the browser used, and an absolute redirect would leave the session cookie behind.
+ */
+function seeOther(location: string): NextResponse {
+  return new NextResponse(null, { status: 303, headers: { location } });
+}
+
 /** Dashboard log-in: a form post with the admin token sets a signed, HTTP-only session cookie. */
 export async function POST(request: Request): Promise<Response> {
   const rt = await runtime();
   const form = await request.formData().catch(() => undefined);
   const token = String(form?.get('token') ?? '');
   const next = safeNext(String(form?.get('next') ?? '/'));
-  if (!token || !isAdminToken(rt.config, token)) {
-    return NextResponse.redirect(new URL(`/login?error=1&next=${encodeURIComponent(next)}`, request.url), 303);
-  }
+  if (!token || !isAdminToken(rt.config, token)) return seeOther(`/login?error=1&next=${encodeURIComponent(next)}`);
   const session = issueSession(rt.config);
-  const response = NextResponse.redirect(new URL(next, request.url), 303);
+  const response = seeOther(next);
   response.cookies.set(SESSION_COOKIE, session.value, {
     httpOnly: true,
     sameSite: 'lax',
-    secure: new URL(request.url).protocol === 'https:',
+    secure: request.headers.get('x-forwarded-proto') === 'https' || new URL(request.url).protocol === 'https:',
     maxAge: session.maxAge,
     path: '/',
   });
   return response;
 }
 
-export async function DELETE(request: Request): Promise<Response> {
-  const response = NextResponse.redirect(new URL('/login', request.url), 303);
+export async function DELETE(): Promise<Response> {
+  const response = seeOther('/login');
   response.cookies.delete(SESSION_COOKIE);
   return response;
 }
