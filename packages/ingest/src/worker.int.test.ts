@@ -137,4 +137,54 @@ describe('ingest worker on Kafka and chDB', () => {
     expect(await countEvents(warehouse.client, `dup-${site}`)).toBe(2);
     expect(await duplicates()).toBe(1);
   });
+
+  it('writes a batch that spans two months as one insert per month, so no insert splits into parts', async () => {
+    const monthSite = `months-${site}`;
+    const at = (iso: string) => Date.parse(iso);
+    const stamps = [
+      '2026-01-31T23:59:58Z',
+      '2026-01-31T23:59:59Z',
+      '2026-02-01T00:00:01Z',
+      '2026-02-01T00:00:02Z',
+      '2026-01-31T23:59:57Z',
+    ];
+    const producer = await log.producer();
+    // One key, one partition: the five arrive in one fetch, in this order.
+    await producer.send(
+      topics.events,
+      stamps.map((iso, i) => ({
+        key: `${monthSite}:5`,
+        value: JSON.stringify(
+          enrichedEvent({ siteId: monthSite, visitorId: '5', timestamp: at(iso), pathname: `/m${i}` }),
+        ),
+      })),
+    );
+    const worker = await startIngestWorker({
+      log,
+      warehouse,
+      topics,
+      groupId: `months-${id}`,
+      sessionTimeoutMinutes: 30,
+      logger,
+    });
+    await waitFor(
+      async () => ((await countEvents(warehouse.client, monthSite)) === 5 ? true : undefined),
+      30_000,
+      'five rows',
+    );
+    const inserts =
+      (await worker.metrics.insertSeconds.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+    await worker.stop();
+    // January, February, January again: at least three inserts, never one that mixes months.
+    expect(inserts).toBeGreaterThanOrEqual(3);
+    const perMonth = await warehouse.client.query({
+      query: `SELECT toYYYYMM(timestamp) AS month, count() AS n FROM events WHERE site_id = {site:String} GROUP BY month ORDER BY month`,
+      query_params: { site: monthSite },
+      format: 'JSONEachRow',
+    });
+    expect(await perMonth.json()).toEqual([
+      { month: 202601, n: 3 },
+      { month: 202602, n: 2 },
+    ]);
+  });
 });

@@ -1,4 +1,4 @@
-import { type DeadLetter, enrichedEventSchema } from '@tern/events';
+import { type DeadLetter, type EnrichedEvent, enrichedEventSchema } from '@tern/events';
 import type { EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
 import {
   type EventRow,
@@ -74,44 +74,54 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     return state;
   }
 
-  async function handleBatch(batch: StreamBatch): Promise<void> {
+  /**
+   * Writes one batch, or its prefix up to the first event of another month. The events table is partitioned by
+   * month, and an insert that spans two partitions becomes two parts that do not land atomically; a crash between
+   * them would leave a gap below the highest stored offset, which a restart would then skip. Cutting at the
+   * month boundary keeps every insert a single part; the rest of the batch is delivered again.
+   */
+  async function handleBatch(batch: StreamBatch): Promise<bigint | undefined> {
     const state = await partitionState(batch.topic, batch.partition);
     const rows: EventRow[] = [];
     const deadLetters: DeadLetter[] = [];
     let skipped = 0;
+    let month: number | undefined;
+    let takenThrough: bigint | undefined;
+    let cut = false;
     for (const message of batch.messages) {
       if (message.offset <= state.storedThrough) {
         skipped++;
+        takenThrough = message.offset;
         continue;
       }
       const source = { topic: batch.topic, partition: batch.partition, offset: message.offset.toString() };
       const text = message.value?.toString('utf8') ?? '';
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
+      const event = parseEvent(text);
+      if (!event.ok) {
         deadLetters.push({
-          reason: 'not JSON',
+          reason: event.reason,
           stage: 'ingest',
           at: Date.now(),
           payload: text.slice(0, 65_536),
           source,
         });
+        takenThrough = message.offset;
         continue;
       }
-      const event = enrichedEventSchema.safeParse(parsed);
-      if (!event.success) {
-        const reason = event.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-        deadLetters.push({ reason, stage: 'ingest', at: Date.now(), payload: text.slice(0, 65_536), source });
-        continue;
+      const eventMonth = utcMonth(event.value.timestamp);
+      if (month !== undefined && eventMonth !== month) {
+        cut = true;
+        break;
       }
-      if (state.recentIds.has(event.data.eventId)) {
+      takenThrough = message.offset;
+      if (state.recentIds.has(event.value.eventId)) {
         metrics.duplicates.inc();
         continue;
       }
-      state.recentIds.set(event.data.eventId, true);
-      const visit = state.sessions.assign(event.data);
-      rows.push({ event: event.data, visit, topic: batch.topic, partition: batch.partition, offset: message.offset });
+      month = eventMonth;
+      state.recentIds.set(event.value.eventId, true);
+      const visit = state.sessions.assign(event.value);
+      rows.push({ event: event.value, visit, topic: batch.topic, partition: batch.partition, offset: message.offset });
     }
     if (deadLetters.length > 0) {
       await producer.send(
@@ -134,6 +144,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     metrics.batchSize.observe(batch.messages.length);
     state.sessions.evictBefore(Date.now() - (options.sessionTimeoutMinutes + 60) * 60_000);
     metrics.openSessions.set([...partitions.values()].reduce((n, p) => n + p.sessions.size, 0));
+    return cut ? takenThrough : undefined;
   }
 
   const consumer: LogConsumer = log.consumer({
@@ -148,7 +159,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
   });
   await consumer.run(async (batch) => {
     try {
-      await handleBatch(batch);
+      return await handleBatch(batch);
     } catch (error) {
       metrics.failures.inc();
       // Forget the partition's state so the retry re-reads what ClickHouse really has.
@@ -168,4 +179,24 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       await producer.close();
     },
   };
+}
+
+type Parsed = { ok: true; value: EnrichedEvent } | { ok: false; reason: string };
+
+function parseEvent(text: string): Parsed {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const event = enrichedEventSchema.safeParse(json);
+  if (event.success) return { ok: true, value: event.data };
+  return { ok: false, reason: event.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+}
+
+/** The events table's partition (toYYYYMM of the UTC timestamp). */
+function utcMonth(timestamp: number): number {
+  const date = new Date(timestamp);
+  return date.getUTCFullYear() * 100 + date.getUTCMonth() + 1;
 }

@@ -240,15 +240,16 @@ class EmbeddedConsumer implements LogConsumer {
         const messages = this.log.read(topic, partition, position, maxBatch);
         const last = messages[messages.length - 1];
         if (!last) continue;
+        let took: void | bigint;
         try {
-          await handler({ topic, partition, messages }, { heartbeat });
+          took = await handler({ topic, partition, messages }, { heartbeat });
         } catch (error) {
           // Same as Kafka: nothing is committed, the batch is delivered again after a pause.
           this.logger.error({ err: error, topic, partition }, 'batch handler failed; retrying');
           await sleep(1000);
           continue;
         }
-        const next = last.offset + 1n;
+        const next = (typeof took === 'bigint' ? took : last.offset) + 1n;
         this.log.commit(this.options.groupId, topic, partition, next);
         positions.set(slot, next);
         delivered += messages.length;

@@ -211,12 +211,13 @@ class KafkaConsumer implements LogConsumer {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const messages = batch.messages.map((m) => toStreamMessage(batch.partition, m));
-        await handler({ topic: batch.topic, partition: batch.partition, messages }, { heartbeat });
-        const last = batch.messages[batch.messages.length - 1];
-        if (!last) return;
-        resolveOffset(last.offset);
+        const took = await handler({ topic: batch.topic, partition: batch.partition, messages }, { heartbeat });
+        const last = typeof took === 'bigint' ? took : messages[messages.length - 1]?.offset;
+        if (last === undefined) return;
+        // Resolving up to `last` only makes kafkajs fetch again from the next offset.
+        resolveOffset(last.toString());
         await consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+          { topic: batch.topic, partition: batch.partition, offset: (last + 1n).toString() },
         ]);
         await heartbeat();
       },

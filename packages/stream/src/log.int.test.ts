@@ -92,6 +92,28 @@ describe.each(backends)('event log: %s', (_name, open) => {
     expect(secondRun).toEqual(Array.from({ length: 5 }, (_, i) => `b${i}`));
   });
 
+  it('delivers again what follows the prefix a handler took', async () => {
+    const log = openLog();
+    const topic = `t-${randomId()}`;
+    await log.ensureTopics([{ name: topic, partitions: 1 }]);
+    const producer = await log.producer();
+    await producer.send(
+      topic,
+      Array.from({ length: 6 }, (_, i) => ({ key: 'k', value: `m${i}` })),
+    );
+    const deliveries: string[][] = [];
+    const consumer = log.consumer({ groupId: `g-${randomId()}`, topics: [topic], fromBeginning: true });
+    await consumer.run(async (batch) => {
+      deliveries.push(batch.messages.map((m) => m.value?.toString() ?? ''));
+      // The first time, take only the first two messages.
+      if (deliveries.length === 1) return batch.messages[1]?.offset;
+    });
+    await waitFor(async () => (deliveries.flat().includes('m5') ? true : undefined), 30_000, 'the rest');
+    await consumer.stop();
+    expect(deliveries[0]?.slice(0, 2)).toEqual(['m0', 'm1']);
+    expect(deliveries.slice(1).flat()).toEqual(['m2', 'm3', 'm4', 'm5']);
+  });
+
   it('reports tombstones as null values', async () => {
     const log = openLog();
     const topic = `t-${randomId()}`;

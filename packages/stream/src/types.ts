@@ -40,10 +40,11 @@ export interface BatchContext {
 }
 
 /**
- * Handles one batch. When it resolves, the batch's offsets are committed; when it throws, they are not,
- * and the batch is delivered again.
+ * Handles one batch. When it resolves, the batch's offsets are committed; when it throws, they are not, and the
+ * batch is delivered again. A handler that took only a prefix returns the last offset it took: the rest is
+ * delivered again, starting after it.
  */
-export type BatchHandler = (batch: StreamBatch, context: BatchContext) => Promise<void>;
+export type BatchHandler = (batch: StreamBatch, context: BatchContext) => Promise<void | bigint>;
 
 export interface TopicPartition {
   topic: string;
