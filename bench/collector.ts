@@ -15,7 +15,7 @@ import UserAgent from 'user-agents';
 import { ensureBuilt } from '../scripts/ensure-built.ts';
 import { isolatedCollectorEnv, prepareControlPlane } from '../test/control-plane.ts';
 import { freePort, randomId, waitFor } from '../test/helpers.ts';
-import { DedicatedBroker } from '../test/kafka.ts';
+import { benchBroker } from '../test/kafka.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -116,13 +116,8 @@ function rssMb(pid: number): { now: number; peak: number } {
 
 async function main() {
   ensureBuilt(root);
-  let broker: DedicatedBroker | undefined;
-  let brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) {
-    broker = new DedicatedBroker(await freePort());
-    await broker.start();
-    brokers = broker.brokers;
-  }
+  const broker = await benchBroker();
+  const brokers = broker.brokers;
   const children: ChildProcess[] = [];
   try {
     const collectorPort = await freePort();
@@ -181,7 +176,7 @@ async function main() {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1000));
-    broker?.stop();
+    broker.stop();
   }
 }
 

@@ -11,8 +11,8 @@ import { startIngestWorker } from '../packages/ingest/src/index.ts';
 import { KafkaLog, partitionFor } from '../packages/stream/src/index.ts';
 import { countEvents, type EventRow, insertEvents, migrate, openWarehouse } from '../packages/warehouse/src/index.ts';
 import { enrichedEvent } from '../test/fixtures.ts';
-import { freePort, randomId, tempDir } from '../test/helpers.ts';
-import { DedicatedBroker } from '../test/kafka.ts';
+import { randomId, tempDir } from '../test/helpers.ts';
+import { benchBroker } from '../test/kafka.ts';
 
 const total = Number(process.env.BENCH_EVENTS ?? 100_000);
 const partitions = 6;
@@ -57,13 +57,8 @@ function rssMb(): number {
 }
 
 async function main() {
-  let broker: DedicatedBroker | undefined;
-  let brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) {
-    broker = new DedicatedBroker(await freePort());
-    await broker.start();
-    brokers = broker.brokers;
-  }
+  const broker = await benchBroker();
+  const brokers = broker.brokers;
   const log = new KafkaLog({ brokers: [brokers], clientId: `bench-ingest-${id}` });
   const warehouse = await openWarehouse({ kind: 'embedded', dataDir: tempDir('bench-ingest'), database: 'tern' });
   try {
@@ -139,7 +134,7 @@ Ingest benchmark, ${new Date().toISOString().slice(0, 10)}, ${total.toLocaleStri
   } finally {
     await log.close();
     await warehouse.close();
-    broker?.stop();
+    broker.stop();
   }
 }
 

@@ -44,3 +44,18 @@ export async function prepareControlPlane(env: IsolatedEnv, domains: string[]): 
   await Promise.all([sites.stop(), salts.stop(), producer.close()]);
   return admin;
 }
+
+/** A collector in this process on isolated topics, with its sites registered; `stop` closes both. */
+export async function startIsolatedCollector(env: IsolatedEnv, domains: string[]) {
+  const admin = await prepareControlPlane(env, domains);
+  const { startCollector } = await import('../apps/collector/src/collector.ts');
+  const collector = await startCollector(loadCollectorConfig(env));
+  return {
+    admin,
+    collector,
+    async stop() {
+      await collector.stop();
+      await admin.close();
+    },
+  };
+}

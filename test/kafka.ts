@@ -43,3 +43,13 @@ export class DedicatedBroker {
     spawnSync('bash', [script, 'stop'], { env: this.#env, stdio: 'inherit' });
   }
 }
+
+/** The broker a benchmark uses: KAFKA_BROKERS when set, else a dedicated one it starts now and stops after. */
+export async function benchBroker(): Promise<{ brokers: string; stop(): void }> {
+  const external = process.env.KAFKA_BROKERS;
+  if (external) return { brokers: external, stop() {} };
+  const { freePort } = await import('./helpers.ts');
+  const broker = new DedicatedBroker(await freePort());
+  await broker.start();
+  return { brokers: broker.brokers, stop: () => broker.stop() };
+}

@@ -2,10 +2,9 @@ import { enrichedEventSchema } from '@tern/events';
 import type { KafkaLog, StreamMessage } from '@tern/stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
+import { isolatedCollectorEnv, startIsolatedCollector } from '../../../test/control-plane.ts';
 import { randomId, waitFor } from '../../../test/helpers.ts';
-import { type RunningCollector, startCollector } from './collector.ts';
-import { loadCollectorConfig } from './config.ts';
+import type { RunningCollector } from './collector.ts';
 
 /** How many malformed requests one run sends; bounded so that CI stays fast (FUZZ_RUNS overrides). */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
@@ -17,15 +16,12 @@ const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, {
 });
 let admin: KafkaLog;
 let collector: RunningCollector;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  admin = await prepareControlPlane(env, [site]);
-  collector = await startCollector(loadCollectorConfig(env));
+  ({ admin, collector, stop } = await startIsolatedCollector(env, [site]));
 });
-afterAll(async () => {
-  await collector?.stop();
-  await admin?.close();
-});
+afterAll(async () => stop?.());
 
 const validEvent = { type: 'pageview', url: `https://${site}/a`, referrer: 'https://www.google.com/', sw: 1280 };
 /** A valid event with one field replaced by anything at all. */

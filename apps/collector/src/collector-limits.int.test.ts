@@ -1,10 +1,8 @@
 import { connect } from 'node:net';
-import type { KafkaLog } from '@tern/stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
+import { isolatedCollectorEnv, startIsolatedCollector } from '../../../test/control-plane.ts';
 import { BROWSER_UA, randomId } from '../../../test/helpers.ts';
-import { type RunningCollector, startCollector } from './collector.ts';
-import { loadCollectorConfig } from './config.ts';
+import type { RunningCollector } from './collector.ts';
 
 const id = randomId();
 const sites = [`busy-${id}.example`, `calm-${id}.example`] as const;
@@ -17,17 +15,13 @@ const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, {
   TRUSTED_PROXIES: '127.0.0.1',
   COLLECTOR_REQUEST_TIMEOUT_MS: '1000',
 });
-let admin: KafkaLog;
 let collector: RunningCollector;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  admin = await prepareControlPlane(env, [...sites]);
-  collector = await startCollector(loadCollectorConfig(env));
+  ({ collector, stop } = await startIsolatedCollector(env, [...sites]));
 });
-afterAll(async () => {
-  await collector?.stop();
-  await admin?.close();
-});
+afterAll(async () => stop?.());
 
 const send = (site: string, count: number, ip: string) =>
   fetch(`${collector.url}/v1/events`, {

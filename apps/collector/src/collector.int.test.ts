@@ -1,25 +1,21 @@
 import { botEventSchema, type EnrichedEvent, enrichedEventSchema, partitionKey } from '@tern/events';
 import type { KafkaLog, StreamMessage } from '@tern/stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
+import { isolatedCollectorEnv, startIsolatedCollector } from '../../../test/control-plane.ts';
 import { BROWSER_UA, randomId, waitFor } from '../../../test/helpers.ts';
-import { type RunningCollector, startCollector } from './collector.ts';
-import { loadCollectorConfig } from './config.ts';
+import type { RunningCollector } from './collector.ts';
 
 const id = randomId();
 const site = `site-${id}.example`;
 const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, { EVENTS_PARTITIONS: '3' });
 let admin: KafkaLog;
 let collector: RunningCollector;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  admin = await prepareControlPlane(env, [site]);
-  collector = await startCollector(loadCollectorConfig(env));
+  ({ admin, collector, stop } = await startIsolatedCollector(env, [site]));
 });
-afterAll(async () => {
-  await collector?.stop();
-  await admin?.close();
-});
+afterAll(async () => stop?.());
 
 const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
   fetch(`${collector.url}/v1/events`, {
