@@ -21,6 +21,9 @@ export interface Warehouse {
 const SHARED_SETTINGS: ClickHouseSettings = {
   output_format_json_quote_64bit_integers: 0,
   date_time_output_format: 'simple',
+  // chDB applies settings with SET, which outlives the statement: without this, an insert that brings no token of
+  // its own would inherit the previous insert's and could be dropped as its duplicate.
+  insert_deduplication_token: '',
 };
 
 // chDB binds one data directory per process, so the embedded warehouse is a process-wide singleton;
@@ -52,6 +55,9 @@ async function openEmbedded(dataDir: string, database: string): Promise<Warehous
   const connection = createChdbConnection({ path: dataDir });
   const bootstrap = createClient({ ...({ connection } as object), clickhouse_settings: SHARED_SETTINGS });
   await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database)}` });
+  // The connection ignores the client's `database`; the session's current database does that job, so tables land
+  // in the same database as on a server and one data directory serves both ways of running.
+  await bootstrap.command({ query: `USE ${quoteIdentifier(database)}` });
   const client = createClient({
     // The connection hook is experimental in @clickhouse/client and not in its public option types.
     ...({ connection } as object),

@@ -2,6 +2,7 @@ import type { EnrichedEvent } from '@tern/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrichedEvent } from '../../../test/fixtures.ts';
 import { tempDir } from '../../../test/helpers.ts';
+import { WarehouseServerProcess } from '../../../test/warehouse-server.ts';
 import { openWarehouse, type Warehouse } from './client.ts';
 import { migrate } from './migrations/index.ts';
 import { countEvents } from './queries/events/count-events.ts';
@@ -90,20 +91,31 @@ const rows: EventRow[] = [
   row(7, { visitorId: '3', pathname: '/it\'s \\ "quoted"', country: '', timestamp: NOW.getTime() }, '31'),
 ];
 
-beforeAll(async () => {
-  warehouse = await openWarehouse({ kind: 'embedded', dataDir: tempDir('warehouse'), database: 'tern_test' });
-  expect(await migrate(warehouse.client)).toEqual([1, 2, 3, 4]);
-  expect(await migrate(warehouse.client)).toEqual([]);
-  await insertEvents(warehouse.client, rows, 'events:0:0-7');
-});
-afterAll(async () => warehouse?.close());
-
 async function ask(body: object) {
   const request = statsRequestSchema.parse({ site_id: SITE, ...body });
   return queryStats(warehouse.client, request, { timezone: 'UTC', now: NOW });
 }
 
-describe('chDB warehouse', () => {
+// The same statements run in-process (chDB) and through ClickHouse's HTTP interface (chDB behind
+// apps/warehouse-server), which is the path a ClickHouse server takes.
+describe.each(['embedded', 'server'] as const)('warehouse (%s)', (mode) => {
+  let server: WarehouseServerProcess | undefined;
+  beforeAll(async () => {
+    if (mode === 'server') {
+      server = await WarehouseServerProcess.start();
+      warehouse = await openWarehouse({ kind: 'server', url: server.url, database: 'tern_test' });
+    } else {
+      warehouse = await openWarehouse({ kind: 'embedded', dataDir: tempDir('warehouse'), database: 'tern_test' });
+    }
+    expect(await migrate(warehouse.client)).toEqual([1, 2, 3, 4]);
+    expect(await migrate(warehouse.client)).toEqual([]);
+    await insertEvents(warehouse.client, rows, 'events:0:0-7');
+  });
+  afterAll(async () => {
+    await warehouse?.close();
+    await server?.stop();
+  });
+
   it('drops a re-delivered batch with the same dedup token, and knows the stored offsets', async () => {
     await insertEvents(warehouse.client, rows, 'events:0:0-7');
     expect(await countEvents(warehouse.client, SITE)).toBe(rows.length);
