@@ -4,9 +4,18 @@ import { createEvents } from './001-events.ts';
 import { createBotEvents } from './002-bot-events.ts';
 import { addEventLocation } from './003-event-location.ts';
 import { createSessions } from './004-sessions.ts';
+import { createIngestProgress } from './005-ingest-progress.ts';
+import { createRollups } from './006-rollups.ts';
 import type { Migration } from './migration.ts';
 
-export const MIGRATIONS: readonly Migration[] = [createEvents, createBotEvents, addEventLocation, createSessions];
+export const MIGRATIONS: readonly Migration[] = [
+  createEvents,
+  createBotEvents,
+  addEventLocation,
+  createSessions,
+  createIngestProgress,
+  createRollups,
+];
 
 /** Applies the migrations this warehouse has not seen, in order. Safe to run at every start-up. */
 export async function migrate(client: ClickHouseClient): Promise<number[]> {

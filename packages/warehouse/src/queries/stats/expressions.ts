@@ -41,16 +41,16 @@ export function fieldExpression(dimension: FieldDimension, params: ParamBag): st
 export type TimeBucket = 'hour' | 'day' | 'week' | 'month';
 
 /** Plausible's labels: `YYYY-MM-DD HH:00:00`, `YYYY-MM-DD`, weeks from Monday, `YYYY-MM-01`. */
-export function timeExpression(bucket: TimeBucket, tz: string): string {
+export function timeExpression(bucket: TimeBucket, tz: string, column = 'timestamp'): string {
   switch (bucket) {
     case 'hour':
-      return `formatDateTime(toStartOfHour(timestamp, ${tz}), '%Y-%m-%d %H:00:00', ${tz})`;
+      return `formatDateTime(toStartOfHour(${column}, ${tz}), '%Y-%m-%d %H:00:00', ${tz})`;
     case 'day':
-      return `toString(toDate(timestamp, ${tz}))`;
+      return `toString(toDate(${column}, ${tz}))`;
     case 'week':
-      return `toString(toMonday(toDate(timestamp, ${tz})))`;
+      return `toString(toMonday(toDate(${column}, ${tz})))`;
     case 'month':
-      return `toString(toStartOfMonth(toDate(timestamp, ${tz})))`;
+      return `toString(toStartOfMonth(toDate(${column}, ${tz})))`;
   }
 }
 
@@ -68,6 +68,14 @@ export const METRIC_SQL: Record<Exclude<Metric, SessionMetric>, string> = {
   visits: 'uniqExact(session_id)',
   pageviews: "countIf(type = 'pageview')",
   events: 'count()',
+};
+
+/** The same metrics merged from the hourly rollup's states (migration 006). */
+export const ROLLUP_METRIC_SQL: Record<Exclude<Metric, SessionMetric>, string> = {
+  visitors: 'uniqExactMerge(visitors)',
+  visits: 'uniqExactMerge(visits)',
+  pageviews: 'sum(pageviews)',
+  events: 'sum(events)',
 };
 
 /**

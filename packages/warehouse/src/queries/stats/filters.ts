@@ -1,31 +1,31 @@
 import { fieldExpression } from './expressions.ts';
 import type { ParamBag } from './params.ts';
-import type { Filter } from './request.ts';
+import type { FieldDimension, Filter } from './request.ts';
 
 /**
  * Compiles Stats API v2 filters to a SQL condition. Values inside one filter are ORed, top-level
  * filters ANDed (lib/plausible/stats/sql/where_builder.ex). Every value is a bound parameter.
  */
-export function compileFilters(filters: Filter[], params: ParamBag): string {
+export function compileFilters(filters: Filter[], params: ParamBag, columnOf: ColumnOf = fieldExpression): string {
   if (filters.length === 0) return '1';
-  return filters.map((filter) => `(${compileFilter(filter, params)})`).join(' AND ');
+  return filters.map((filter) => `(${compileFilter(filter, params, columnOf)})`).join(' AND ');
 }
 
-function compileFilter(filter: Filter, params: ParamBag): string {
+/** The SQL a filter tests for a dimension: the labelled field of events, or `value` of a rollup row. */
+export type ColumnOf = (dimension: FieldDimension, params: ParamBag) => string;
+
+function compileFilter(filter: Filter, params: ParamBag, columnOf: ColumnOf): string {
   const [operator] = filter;
   if (operator === 'and' || operator === 'or') {
     const children = filter[1] as Filter[];
-    return children.map((child) => `(${compileFilter(child, params)})`).join(operator === 'and' ? ' AND ' : ' OR ');
+    return children
+      .map((child) => `(${compileFilter(child, params, columnOf)})`)
+      .join(operator === 'and' ? ' AND ' : ' OR ');
   }
-  if (operator === 'not') return `NOT (${compileFilter(filter[1] as Filter, params)})`;
-  const [, dimension, values, options] = filter as [
-    string,
-    Parameters<typeof fieldExpression>[0],
-    string[],
-    { case_sensitive?: boolean }?,
-  ];
+  if (operator === 'not') return `NOT (${compileFilter(filter[1] as Filter, params, columnOf)})`;
+  const [, dimension, values, options] = filter as [string, FieldDimension, string[], { case_sensitive?: boolean }?];
   const caseSensitive = options?.case_sensitive ?? true;
-  const column = fieldExpression(dimension, params);
+  const column = columnOf(dimension, params);
   const subject = caseSensitive ? column : `lower(${column})`;
   const bound = (value: string) => params.add(caseSensitive ? value : value.toLowerCase(), 'String');
   switch (operator) {

@@ -1,7 +1,14 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { type ResolvedRange, rangeHours, resolveDateRange } from './date-range.ts';
-import { bucketFor, fieldExpression, METRIC_SQL, type TimeBucket, timeExpression } from './expressions.ts';
-import { compileFilters } from './filters.ts';
+import {
+  bucketFor,
+  fieldExpression,
+  METRIC_SQL,
+  ROLLUP_METRIC_SQL,
+  type TimeBucket,
+  timeExpression,
+} from './expressions.ts';
+import { type ColumnOf, compileFilters } from './filters.ts';
 import { ParamBag } from './params.ts';
 import {
   type Dimension,
@@ -13,6 +20,7 @@ import {
   type StatsRequest,
   type TimeDimension,
 } from './request.ts';
+import { planRollup } from './rollup-plan.ts';
 import { querySessionMetrics } from './session-metrics.ts';
 import { timeLabels } from './time-labels.ts';
 
@@ -20,6 +28,11 @@ export interface StatsContext {
   /** The site's IANA time zone: day boundaries and time labels follow it. */
   timezone: string;
   now: Date;
+  /**
+   * Where event metrics come from: the hourly rollup whenever it can answer exactly (`auto`, the default), always
+   * the raw events (`raw`), or only the rollup (`rollup`, an error when it cannot answer; for tests and benches).
+   */
+  source?: 'auto' | 'raw' | 'rollup';
 }
 
 export interface StatsRow {
@@ -46,7 +59,7 @@ export class InvalidStatsQueryError extends Error {
 
 const isTime = (d: Dimension): d is TimeDimension => d === 'time' || d.startsWith('time:');
 
-/** Answers a Stats API v2 query from the raw events table. */
+/** Answers a Stats API v2 query from the hourly rollup where it is exact, else from the raw events table. */
 export async function queryStats(
   client: ClickHouseClient,
   request: StatsRequest,
@@ -89,21 +102,33 @@ export async function queryStats(
   if (timeDimensions.length > 1) throw new InvalidStatsQueryError('dimensions', 'at most one time dimension');
   const buckets = new Map<TimeDimension, TimeBucket>(timeDimensions.map((d) => [d, bucketFor(d, rangeHours(range))]));
 
+  const source = context.source ?? 'auto';
+  const rollup = source === 'raw' ? undefined : planRollup(request, range, context.timezone);
+  if (source === 'rollup' && !rollup) {
+    throw new InvalidStatsQueryError('source', 'the hourly rollup cannot answer this query exactly');
+  }
+  // The same query shape over either table: raw events, or one dimension's rows of the hourly rollup, whose
+  // `value` already carries the labels the field expressions produce.
+  const time = rollup ? 'hour' : 'timestamp';
+  const fieldOf: ColumnOf = rollup ? () => 'value' : fieldExpression;
   const dimensionSql = request.dimensions.map((dimension, i) => {
     const bucket = isTime(dimension) ? buckets.get(dimension) : undefined;
-    const sql = bucket ? timeExpression(bucket, tz) : fieldExpression(dimension as FieldDimension, params);
+    const sql = bucket ? timeExpression(bucket, tz, time) : fieldOf(dimension as FieldDimension, params);
     return `${sql} AS d${i}`;
   });
-  const metricSql = request.metrics.map((metric, i) => `${METRIC_SQL[metric as EventMetric]} AS m${i}`);
+  const metricSql = request.metrics.map(
+    (metric, i) => `${(rollup ? ROLLUP_METRIC_SQL : METRIC_SQL)[metric as EventMetric]} AS m${i}`,
+  );
   const where = [
     `site_id = ${site}`,
-    "type != 'engagement'",
-    rangeCondition(range, tz, params),
-    compileFilters(request.filters, params),
+    rollup ? `dimension = ${params.add(rollup.dimension, 'String')}` : "type != 'engagement'",
+    rangeCondition(range, tz, params, time),
+    compileFilters(request.filters, params, fieldOf),
   ].join(' AND ');
   const groupBy =
     request.dimensions.length > 0 ? `GROUP BY ${request.dimensions.map((_, i) => `d${i}`).join(', ')}` : '';
-  const inner = `SELECT ${[...dimensionSql, ...metricSql].join(', ')} FROM events WHERE ${where} ${groupBy}`;
+  const table = rollup ? 'events_hourly' : 'events';
+  const inner = `SELECT ${[...dimensionSql, ...metricSql].join(', ')} FROM ${table} WHERE ${where} ${groupBy}`;
 
   const orderBy = orderClause(request);
   const limit = params.add(request.pagination.limit, 'UInt32');
@@ -135,20 +160,20 @@ export async function queryStats(
   return { results, meta, query: { ...request, date_range: describeRange(range, context.timezone) } };
 }
 
-function rangeCondition(range: ResolvedRange, tz: string, params: ParamBag): string {
+function rangeCondition(range: ResolvedRange, tz: string, params: ParamBag, time: string): string {
   if (range.kind === 'instants') {
     const from = params.add(toClickHouseTime(range.from), "DateTime64(3, 'UTC')");
     const to = params.add(toClickHouseTime(range.to), "DateTime64(3, 'UTC')");
-    return `timestamp >= ${from} AND timestamp <= ${to}`;
+    return `${time} >= ${from} AND ${time} <= ${to}`;
   }
   const from = params.add(range.from, 'Date');
   const to = params.add(range.to, 'Date');
   // The UTC bounds let ClickHouse use the primary key; the zoned date makes the range exact. Zone
   // offsets are within ±14 h, so one day of margin on each side is enough.
   return (
-    `timestamp >= toDateTime64(${from}, 3, 'UTC') - INTERVAL 1 DAY ` +
-    `AND timestamp < toDateTime64(${to}, 3, 'UTC') + INTERVAL 2 DAY ` +
-    `AND toDate(timestamp, ${tz}) BETWEEN ${from} AND ${to}`
+    `${time} >= toDateTime64(${from}, 3, 'UTC') - INTERVAL 1 DAY ` +
+    `AND ${time} < toDateTime64(${to}, 3, 'UTC') + INTERVAL 2 DAY ` +
+    `AND toDate(${time}, ${tz}) BETWEEN ${from} AND ${to}`
   );
 }
 
