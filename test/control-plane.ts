@@ -6,6 +6,7 @@ export type IsolatedEnv = Record<string, string> & {
   KAFKA_BROKERS: string;
   TOPIC_EVENTS: string;
   TOPIC_BOTS: string;
+  TOPIC_DEAD_LETTER: string;
   TOPIC_SITES: string;
   TOPIC_SALTS: string;
 };

@@ -13,6 +13,8 @@ export const ingestEnvShape = {
     .min(1)
     .max(24 * 60)
     .default(30),
+  /** Kafka consumer-group session timeout: how soon a dead worker's partitions move to the others. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
 };
 
 const ingestEnvSchema = z.object({
@@ -31,6 +33,7 @@ export interface IngestConfig {
   host: string;
   port: number;
   sessionTimeoutMinutes: number;
+  groupSessionTimeoutMs: number;
   logLevel: string;
 }
 
@@ -44,6 +47,7 @@ export function loadIngestConfig(env: Record<string, string | undefined> = proce
     host: e.INGEST_HOST,
     port: e.INGEST_PORT,
     sessionTimeoutMinutes: e.SESSION_TIMEOUT_MINUTES,
+    groupSessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

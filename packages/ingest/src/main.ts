@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { retryUntilReady } from '@tern/service';
 import { openEventLog } from '@tern/stream';
 import { migrate, openWarehouse } from '@tern/warehouse';
 import pino from 'pino';
@@ -10,13 +11,15 @@ const config = loadIngestConfig();
 const logger = pino({ level: config.logLevel, base: { service: 'ingest' } });
 const log = openEventLog(config.stream.log, logger);
 const warehouse = await openWarehouse(config.warehouse);
-await migrate(warehouse.client);
+// ClickHouse may come up after us (compose, Kubernetes, a restarted warehouse).
+await retryUntilReady(() => migrate(warehouse.client), logger, 'warehouse');
 const worker = await startIngestWorker({
   log,
   warehouse,
   topics: config.stream.topics,
   groupId: config.groupId,
   sessionTimeoutMinutes: config.sessionTimeoutMinutes,
+  groupSessionTimeoutMs: config.groupSessionTimeoutMs,
   logger,
 });
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type DeadLetter, type EnrichedEvent, enrichedEventSchema } from '@tern/events';
 import type { EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
 import {
@@ -7,6 +8,7 @@ import {
   recentEventIds,
   storedOffsets,
   type Warehouse,
+  WarehouseError,
 } from '@tern/warehouse';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
@@ -20,6 +22,8 @@ export interface IngestOptions {
   topics: { events: string; deadLetter: string; bots?: string };
   groupId: string;
   sessionTimeoutMinutes: number;
+  /** Kafka consumer-group session timeout (see KAFKA_SESSION_TIMEOUT_MS). */
+  groupSessionTimeoutMs?: number;
   logger: Logger;
   metrics?: IngestMetrics;
 }
@@ -151,21 +155,31 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     groupId: options.groupId,
     topics: [topics.events],
     fromBeginning: true,
+    ...(options.groupSessionTimeoutMs ? { sessionTimeoutMs: options.groupSessionTimeoutMs } : {}),
     onAssigned: (assigned) => {
       // State of partitions this worker no longer owns may be stale once another worker wrote to them.
       const owned = new Set(assigned.map((a) => a.partition));
       for (const partition of partitions.keys()) if (!owned.has(partition)) partitions.delete(partition);
     },
   });
-  await consumer.run(async (batch) => {
-    try {
-      return await handleBatch(batch);
-    } catch (error) {
-      metrics.failures.inc();
-      // Forget the partition's state so the retry re-reads what ClickHouse really has.
-      partitions.delete(batch.partition);
-      logger.error({ err: error, partition: batch.partition }, 'batch failed; it will be delivered again');
-      throw error;
+  let stopping = false;
+  // ClickHouse down or slow: the partition waits here (its offsets uncommitted, the group kept by heartbeats) and
+  // the batch is tried again with backoff until ClickHouse has it. Nothing past what is stored is ever committed.
+  await consumer.run(async (batch, { heartbeat }) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await handleBatch(batch);
+      } catch (error) {
+        metrics.failures.inc();
+        // Forget the partition's state so the retry re-reads what ClickHouse really has.
+        partitions.delete(batch.partition);
+        const retriable = !(error instanceof WarehouseError) || error.retriable;
+        if (stopping || !retriable) throw error;
+        const waitMs = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
+        logger.warn({ err: error, partition: batch.partition, attempt, waitMs }, 'batch not stored; retrying');
+        await sleep(waitMs);
+        await heartbeat();
+      }
     }
   });
   const bots = topics.bots ? await startBotIngest(log, warehouse, topics.bots, options.groupId, logger) : undefined;
@@ -174,6 +188,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
   return {
     metrics,
     async stop() {
+      stopping = true;
       await consumer.stop();
       await bots?.stop();
       await producer.close();

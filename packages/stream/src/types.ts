@@ -59,6 +59,8 @@ export interface ConsumerOptions {
   /** Called with the partitions this member owns after each (re)assignment. */
   onAssigned?: (partitions: TopicPartition[]) => Promise<void> | void;
   maxBatchSize?: number;
+  /** How long the group waits for a silent member before it hands its partitions to others (Kafka only). */
+  sessionTimeoutMs?: number;
 }
 
 export interface LogConsumer {

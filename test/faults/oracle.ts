@@ -1,0 +1,136 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { EventStream } from './event-stream.ts';
+
+export interface Verdict {
+  sent: number;
+  acked: number;
+  stored: number;
+  /** Acknowledged with 202 but not in the raw table. Must be 0. */
+  lost: number;
+  /** Stored more than once. Must be 0. */
+  duplicated: number;
+  /** Stored but never sent (a seq the stream did not produce). Must be 0. */
+  unknown: number;
+  /** Sent without an acknowledgement: arrived anyway, or not. Either is allowed. */
+  unackedStored: number;
+  unackedLost: number;
+  /** Rollup cells, sessions and progress records that disagree with a recomputation from raw rows. Must be 0. */
+  rollupMismatches: number;
+  sessionMismatches: number;
+  progressMismatches: number;
+}
+
+/**
+ * The fault tests' oracle: the events the collector acknowledged are exactly the raw rows (each once), and the
+ * derived tables agree with what the raw rows say. The recomputation is written here from the definitions
+ * (Plausible's rules), not taken from the migrations that build those tables.
+ */
+export async function verify(client: ClickHouseClient, site: string, stream: EventStream): Promise<Verdict> {
+  const query = async <T>(sql: string): Promise<T[]> => {
+    const result = await client.query({ query: sql, query_params: { site }, format: 'JSONEachRow' });
+    return result.json<T>();
+  };
+  const counts = await query<{ seq: string; n: number }>(
+    `SELECT props['seq'] AS seq, count() AS n FROM events WHERE site_id = {site:String} GROUP BY seq`,
+  );
+  const stored = new Map(counts.map((row) => [Number(row.seq), Number(row.n)]));
+  let lost = 0;
+  let acked = 0;
+  let unackedStored = 0;
+  let unackedLost = 0;
+  for (let seq = 0; seq < stream.sent; seq++) {
+    const status = stream.statusOf(seq);
+    const here = stored.has(seq);
+    if (status === 'acked') {
+      acked++;
+      if (!here) lost++;
+    } else if (here) unackedStored++;
+    else unackedLost++;
+  }
+  let duplicated = 0;
+  let unknown = 0;
+  let rows = 0;
+  for (const [seq, n] of stored) {
+    rows += n;
+    if (n > 1) duplicated += n - 1;
+    if (!(seq >= 0 && seq < stream.sent) || stream.statusOf(seq) === 'unsent') unknown += n;
+  }
+
+  const [rollup] = await query<{ n: number }>(`
+    SELECT count() AS n FROM (
+      SELECT dimension, value, hour, uniqExactMerge(visitors) AS v, uniqExactMerge(visits) AS s,
+             sum(pageviews) AS p, sum(events) AS e
+      FROM events_hourly WHERE site_id = {site:String} GROUP BY dimension, value, hour
+    ) AS rolled
+    FULL OUTER JOIN (
+      SELECT d.1 AS dimension, d.2 AS value, toStartOfHour(timestamp) AS hour, uniqExact(visitor_id) AS v,
+             uniqExact(session_id) AS s, countIf(type = 'pageview') AS p, count() AS e
+      FROM events
+      ARRAY JOIN [
+        ('', ''), ('event:page', pathname), ('event:hostname', toString(hostname)), ('event:name', toString(name)),
+        ('visit:source', if(source = '', 'Direct / None', toString(source))),
+        ('visit:referrer', if(referrer = '', 'Direct / None', referrer)),
+        ('visit:utm_source', if(utm_source = '', '(not set)', utm_source)),
+        ('visit:utm_medium', if(utm_medium = '', '(not set)', utm_medium)),
+        ('visit:utm_campaign', if(utm_campaign = '', '(not set)', utm_campaign)),
+        ('visit:country', if(country = '', '(not set)', toString(country))),
+        ('visit:region', if(region = '', '(not set)', toString(region))),
+        ('visit:city', if(city = '', '(not set)', toString(city))),
+        ('visit:device', if(device = '', '(not set)', toString(device))),
+        ('visit:browser', if(browser = '', '(not set)', toString(browser))),
+        ('visit:os', if(os = '', '(not set)', toString(os)))
+      ] AS d
+      WHERE site_id = {site:String} AND type != 'engagement'
+      GROUP BY dimension, value, hour
+    ) AS raw USING (dimension, value, hour)
+    WHERE rolled.v != raw.v OR rolled.s != raw.s OR rolled.p != raw.p OR rolled.e != raw.e`);
+
+  const [sessions] = await query<{ n: number }>(`
+    SELECT count() AS n FROM (
+      SELECT session_id, sum(pageviews) AS p, sum(events) AS e, argMinMerge(start) AS first,
+             argMinMerge(entry_page) AS entry, argMaxMerge(exit_page) AS exit
+      FROM sessions WHERE site_id = {site:String} GROUP BY session_id
+    ) AS derived
+    FULL OUTER JOIN (
+      SELECT session_id, countIf(type = 'pageview') AS p, countIf(type != 'engagement') AS e,
+             argMin(timestamp, _offset) AS first, argMinIf(pathname, _offset, type = 'pageview') AS entry,
+             argMaxIf(pathname, _offset, type = 'pageview') AS exit
+      FROM events WHERE site_id = {site:String} GROUP BY session_id
+    ) AS raw USING (session_id)
+    WHERE derived.p != raw.p OR derived.e != raw.e OR derived.first != raw.first
+       OR derived.entry != raw.entry OR derived.exit != raw.exit`);
+
+  // Progress is per topic partition, shared by every site on it; this run's topic has only this site.
+  const [progress] = await query<{ n: number }>(`
+    SELECT count() AS n FROM (
+      SELECT topic, partition, max(max_offset) AS top, sum(rows) AS rows FROM ingest_progress GROUP BY topic, partition
+    ) AS recorded
+    FULL OUTER JOIN (
+      SELECT toString(_topic) AS topic, _partition AS partition, max(_offset) AS top, count() AS rows
+      FROM events WHERE site_id = {site:String} GROUP BY topic, partition
+    ) AS raw USING (topic, partition)
+    WHERE recorded.top != raw.top OR recorded.rows != raw.rows`);
+
+  return {
+    sent: stream.sent,
+    acked,
+    stored: rows,
+    lost,
+    duplicated,
+    unknown,
+    unackedStored,
+    unackedLost,
+    rollupMismatches: Number(rollup?.n ?? -1),
+    sessionMismatches: Number(sessions?.n ?? -1),
+    progressMismatches: Number(progress?.n ?? -1),
+  };
+}
+
+export function describeVerdict(fault: string, verdict: Verdict): string {
+  const v = verdict;
+  return (
+    `[fault] ${fault}: sent ${v.sent}, acked ${v.acked}, stored ${v.stored}; lost ${v.lost}, duplicated ${v.duplicated}, ` +
+    `unknown ${v.unknown}; unacked stored ${v.unackedStored}, unacked lost ${v.unackedLost}; mismatches: ` +
+    `rollup ${v.rollupMismatches}, sessions ${v.sessionMismatches}, progress ${v.progressMismatches}`
+  );
+}
