@@ -25,9 +25,14 @@ export interface Verdict {
  * derived tables agree with what the raw rows say. The recomputation is written here from the definitions
  * (Plausible's rules), not taken from the migrations that build those tables.
  */
-export async function verify(client: ClickHouseClient, site: string, stream: EventStream): Promise<Verdict> {
+export async function verify(
+  client: ClickHouseClient,
+  site: string,
+  topic: string,
+  stream: EventStream,
+): Promise<Verdict> {
   const query = async <T>(sql: string): Promise<T[]> => {
-    const result = await client.query({ query: sql, query_params: { site }, format: 'JSONEachRow' });
+    const result = await client.query({ query: sql, query_params: { site, topic }, format: 'JSONEachRow' });
     return result.json<T>();
   };
   const counts = await query<{ seq: string; n: number }>(
@@ -100,15 +105,17 @@ export async function verify(client: ClickHouseClient, site: string, stream: Eve
     WHERE derived.p != raw.p OR derived.e != raw.e OR derived.first != raw.first
        OR derived.entry != raw.entry OR derived.exit != raw.exit`);
 
-  // Progress is per topic partition, shared by every site on it; this run's topic has only this site.
+  // The progress record the worker resumes from (the stream_progress projection) against a scan of the rows.
   const [progress] = await query<{ n: number }>(`
     SELECT count() AS n FROM (
-      SELECT topic, partition, max(max_offset) AS top, sum(rows) AS rows FROM ingest_progress GROUP BY topic, partition
+      SELECT _partition AS partition, max(_offset) AS top, count() AS rows FROM events
+      WHERE _topic = {topic:String} GROUP BY partition
     ) AS recorded
     FULL OUTER JOIN (
-      SELECT toString(_topic) AS topic, _partition AS partition, max(_offset) AS top, count() AS rows
-      FROM events WHERE site_id = {site:String} GROUP BY topic, partition
-    ) AS raw USING (topic, partition)
+      SELECT _partition AS partition, max(_offset) AS top, count() AS rows FROM events
+      WHERE _topic = {topic:String} AND site_id = {site:String} GROUP BY partition
+      SETTINGS optimize_use_projections = 0
+    ) AS raw USING (partition)
     WHERE recorded.top != raw.top OR recorded.rows != raw.rows`);
 
   return {

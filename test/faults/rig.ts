@@ -1,6 +1,6 @@
 import type { KafkaLog } from '@tern/stream';
 import { openWarehouse, type Warehouse } from '@tern/warehouse';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { type IsolatedEnv, isolatedCollectorEnv, prepareControlPlane } from '../control-plane.ts';
 import { freePort, randomId, tempDir, waitFor } from '../helpers.ts';
 import { ServiceProcess } from '../service-process.ts';
@@ -18,6 +18,7 @@ export interface RigOptions {
 export class FaultRig {
   readonly site: string;
   readonly groupId: string;
+  #kafkaAdmin: Promise<Admin> | undefined;
 
   private constructor(
     readonly name: string,
@@ -142,5 +143,6 @@ export class FaultRig {
     await this.warehouse.close();
     await this.warehouseServer.stop();
     await this.admin.close();
+    await (await this.#kafkaAdmin?.catch(() => undefined))?.disconnect();
   }
 }

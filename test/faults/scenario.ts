@@ -27,7 +27,7 @@ export async function runScenario(scenario: Scenario): Promise<Verdict> {
     const started = Date.now();
     await Promise.all([stream.run(), scenario.inject(rig, stream)]);
     await rig.drained();
-    const verdict = await verify(rig.warehouse.client, rig.site, stream);
+    const verdict = await verify(rig.warehouse.client, rig.site, rig.env.TOPIC_EVENTS, stream);
     console.log(`${describeVerdict(scenario.name, verdict)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
     expect(verdict.acked).toBeGreaterThanOrEqual(STREAM_EVENTS);
     expect({

@@ -1,39 +1,23 @@
 import type { Migration } from './migration.ts';
 
 /**
- * Per-partition progress of ingest: the highest stream offset ClickHouse holds for each topic partition, and how
- * many rows came from it. Like the state record of ClickHouse's Kafka Connect sink ({topic, partition, min/max
- * offset}), but written by a materialized view inside the events insert itself, so the record and the rows cannot
- * disagree: a batch that landed moved the mark, a batch that did not left it, and a re-delivered batch is dropped by
- * the same dedup token in both. A restarted worker reads one small row per partition instead of scanning events.
+ * Per-partition progress of ingest: the lowest and highest stream offset ClickHouse holds for each topic partition,
+ * and how many rows came from it. ClickHouse's Kafka Connect sink keeps such a record ({topic, partition, min/max
+ * offset, state}) in a KeeperMap beside the data, which needs a before/after state because the record and the rows
+ * are two writes. Here the record is an aggregate projection of the events table: it lives inside every data part,
+ * so a part and its progress land (or are dropped as a duplicate) together, and no crash can leave them apart. A
+ * restarted worker reads one small row per partition instead of scanning events.
  *
- * Backfilled from events for warehouses that had rows before this migration; migrations run before a worker consumes.
+ * MATERIALIZE builds the projection for parts written before this migration (a background mutation; until it is
+ * done, the same query reads those parts directly and answers the same).
  */
 export const createIngestProgress: Migration = {
   version: 5,
-  name: 'create ingest progress',
+  name: 'create ingest progress projection',
   statements: [
-    `CREATE TABLE IF NOT EXISTS ingest_progress (
-      topic LowCardinality(String),
-      partition UInt32,
-      min_offset SimpleAggregateFunction(min, UInt64),
-      max_offset SimpleAggregateFunction(max, UInt64),
-      rows SimpleAggregateFunction(sum, UInt64)
-    )
-    ENGINE = AggregatingMergeTree
-    ORDER BY (topic, partition)
-    SETTINGS non_replicated_deduplication_window = 10000`,
-    `INSERT INTO ingest_progress
-    SELECT _topic, _partition, min(_offset), max(_offset), toUInt64(count()) FROM events GROUP BY _topic, _partition
-    SETTINGS insert_deduplicate = 0`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ingest_progress_mv TO ingest_progress AS
-    SELECT
-      _topic AS topic,
-      _partition AS partition,
-      min(_offset) AS min_offset,
-      max(_offset) AS max_offset,
-      toUInt64(count()) AS rows
-    FROM events
-    GROUP BY topic, partition`,
+    `ALTER TABLE events ADD PROJECTION IF NOT EXISTS stream_progress (
+      SELECT _topic, _partition, min(_offset), max(_offset), count() GROUP BY _topic, _partition
+    )`,
+    'ALTER TABLE events MATERIALIZE PROJECTION stream_progress',
   ],
 };

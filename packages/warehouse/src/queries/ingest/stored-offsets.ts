@@ -1,10 +1,13 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 
-/** Highest stream offset stored per partition of a topic (the ingest_progress record): where a worker resumes. */
+/**
+ * Highest stream offset stored per partition of a topic: where a restarted worker resumes. Answered from the
+ * `stream_progress` projection (migration 005), so it reads a row per part rather than the events.
+ */
 export async function storedOffsets(client: ClickHouseClient, topic: string): Promise<Map<number, bigint>> {
   const result = await client.query({
-    query: `SELECT partition, toString(max(max_offset)) AS offset FROM ingest_progress
-            WHERE topic = {topic:String} GROUP BY partition`,
+    query: `SELECT _partition AS partition, toString(max(_offset)) AS offset FROM events
+            WHERE _topic = {topic:String} GROUP BY _partition`,
     query_params: { topic },
     format: 'JSONEachRow',
   });
