@@ -5,6 +5,7 @@ import { loadCollectorConfig } from '../apps/collector/src/config.ts';
 export type IsolatedEnv = Record<string, string> & {
   KAFKA_BROKERS: string;
   TOPIC_EVENTS: string;
+  TOPIC_IMPORT: string;
   TOPIC_BOTS: string;
   TOPIC_DEAD_LETTER: string;
   TOPIC_SITES: string;
@@ -18,6 +19,7 @@ export function isolatedCollectorEnv(brokers: string, id: string, extra: Record<
     COLLECTOR_PORT: '0',
     COLLECTOR_HOST: '127.0.0.1',
     TOPIC_EVENTS: `events-${id}`,
+    TOPIC_IMPORT: `import-${id}`,
     TOPIC_DEAD_LETTER: `dlq-${id}`,
     TOPIC_BOTS: `bots-${id}`,
     TOPIC_SITES: `sites-${id}`,

@@ -34,6 +34,7 @@ export async function startPipeline(options: { kafkaBrokers?: string } = {}): Pr
       ? {
           KAFKA_BROKERS: options.kafkaBrokers,
           TOPIC_EVENTS: `events-${id}`,
+          TOPIC_IMPORT: `import-${id}`,
           TOPIC_DEAD_LETTER: `dlq-${id}`,
           TOPIC_SITES: `sites-${id}`,
           TOPIC_SALTS: `salts-${id}`,

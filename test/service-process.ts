@@ -29,6 +29,10 @@ export class ServiceProcess {
     this.logFile = join(spec.logDir, `${spec.name}.log`);
   }
 
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   get running(): boolean {
     const child = this.#child;
     return child !== undefined && child.exitCode === null && child.signalCode === null;

@@ -41,6 +41,12 @@ export function createIngestMetrics(registry = new Registry(), defaults = true) 
       help: 'Batches that failed and will be retried',
       registers: [registry],
     }),
+    lag: new Gauge({
+      name: 'tern_ingest_partition_lag',
+      help: 'Messages in the partition after the last one this worker handled',
+      labelNames: ['topic', 'partition'] as const,
+      registers: [registry],
+    }),
     openSessions: new Gauge({
       name: 'tern_ingest_open_sessions',
       help: 'Sessions held in memory',

@@ -174,6 +174,13 @@ describe('ingest worker on Kafka and chDB', () => {
     );
     const inserts =
       (await worker.metrics.insertSeconds.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+    // Every cut batch left messages behind; once the worker has handled everything, each partition's lag reads 0.
+    const lagValues = async () => (await worker.metrics.lag.get()).values.map((v) => v.value);
+    await waitFor(
+      async () => ((await lagValues()).length > 0 && (await lagValues()).every((v) => v === 0) ? true : undefined),
+      30_000,
+      'partition lag of zero',
+    );
     await worker.stop();
     // January, February, January again: at least three inserts, never one that mixes months.
     expect(inserts).toBeGreaterThanOrEqual(3);

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DeadLetter, type EnrichedEvent, enrichedEventSchema } from '@tern/events';
-import type { EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
+import type { BatchHandler, EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
 import {
   type EventRow,
+  existingEventIds,
   insertEvents,
   loadOpenSessions,
   recentEventIds,
@@ -19,7 +20,8 @@ import { SessionTracker } from './sessions.ts';
 export interface IngestOptions {
   log: EventLog;
   warehouse: Warehouse;
-  topics: { events: string; deadLetter: string; bots?: string };
+  /** `import`: history imports, consumed by a group of their own (`<groupId>.import`) so live traffic never waits. */
+  topics: { events: string; deadLetter: string; bots?: string; import?: string };
   groupId: string;
   sessionTimeoutMinutes: number;
   /** Kafka consumer-group session timeout (see KAFKA_SESSION_TIMEOUT_MS). */
@@ -53,11 +55,13 @@ export interface IngestWorker {
 export async function startIngestWorker(options: IngestOptions): Promise<IngestWorker> {
   const { log, warehouse, topics, logger } = options;
   const metrics = options.metrics ?? createIngestMetrics();
-  const partitions = new Map<number, PartitionState>();
+  // Keyed by `topic:partition`: the events and import topics number their partitions alike.
+  const partitions = new Map<string, PartitionState>();
+  const keyOf = (topic: string, partition: number) => `${topic}:${partition}`;
   const producer: LogProducer = await log.producer();
 
   async function partitionState(topic: string, partition: number): Promise<PartitionState> {
-    let state = partitions.get(partition);
+    let state = partitions.get(keyOf(topic, partition));
     if (state) return state;
     const lookback = Date.now() - (options.sessionTimeoutMinutes + 1) * 60_000;
     const [stored, open, ids] = await Promise.all([
@@ -70,9 +74,9 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     const recentIds = new LRUCache<string, true>({ max: DEDUP_MAX_IDS, ttl: DEDUP_WINDOW_MINUTES * 60_000 });
     for (const id of ids) recentIds.set(id, true);
     state = { sessions, storedThrough: stored.get(partition) ?? -1n, recentIds };
-    partitions.set(partition, state);
+    partitions.set(keyOf(topic, partition), state);
     logger.info(
-      { partition, storedThrough: String(state.storedThrough), openSessions: open.length },
+      { topic, partition, storedThrough: String(state.storedThrough), openSessions: open.length },
       'partition assigned',
     );
     return state;
@@ -92,6 +96,20 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     let month: number | undefined;
     let takenThrough: bigint | undefined;
     let cut = false;
+    const pending = batch.messages.filter((message) => message.offset > state.storedThrough);
+    const parsed = new Map(
+      pending.map((message) => [message.offset, parseEvent(message.value?.toString('utf8') ?? '')]),
+    );
+    // Imported history may repeat events stored long ago, beyond the id window: ask ClickHouse for this batch's ids.
+    const stored =
+      batch.topic === topics.import
+        ? await existingEventIds(
+            warehouse.client,
+            [...parsed.values()].flatMap((p) =>
+              p.ok ? [{ siteId: p.value.siteId, eventId: p.value.eventId, timestamp: p.value.timestamp }] : [],
+            ),
+          )
+        : new Set<string>();
     for (const message of batch.messages) {
       if (message.offset <= state.storedThrough) {
         skipped++;
@@ -100,7 +118,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       }
       const source = { topic: batch.topic, partition: batch.partition, offset: message.offset.toString() };
       const text = message.value?.toString('utf8') ?? '';
-      const event = parseEvent(text);
+      const event = parsed.get(message.offset) ?? parseEvent(text);
       if (!event.ok) {
         deadLetters.push({
           reason: event.reason,
@@ -118,7 +136,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
         break;
       }
       takenThrough = message.offset;
-      if (state.recentIds.has(event.value.eventId)) {
+      if (state.recentIds.has(event.value.eventId) || stored.has(event.value.eventId)) {
         metrics.duplicates.inc();
         continue;
       }
@@ -145,51 +163,68 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       metrics.rows.inc(rows.length);
     }
     metrics.skipped.inc(skipped);
+    const handled = takenThrough ?? batch.messages[batch.messages.length - 1]?.offset;
+    if (batch.highWatermark !== undefined && handled !== undefined) {
+      const lag = batch.highWatermark - handled - 1n;
+      metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lag > 0n ? lag : 0n));
+    }
     metrics.batchSize.observe(batch.messages.length);
     state.sessions.evictBefore(Date.now() - (options.sessionTimeoutMinutes + 60) * 60_000);
     metrics.openSessions.set([...partitions.values()].reduce((n, p) => n + p.sessions.size, 0));
     return cut ? takenThrough : undefined;
   }
 
-  const consumer: LogConsumer = log.consumer({
-    groupId: options.groupId,
-    topics: [topics.events],
-    fromBeginning: true,
-    ...(options.groupSessionTimeoutMs ? { sessionTimeoutMs: options.groupSessionTimeoutMs } : {}),
-    onAssigned: (assigned) => {
-      // State of partitions this worker no longer owns may be stale once another worker wrote to them.
-      const owned = new Set(assigned.map((a) => a.partition));
-      for (const partition of partitions.keys()) if (!owned.has(partition)) partitions.delete(partition);
-    },
-  });
   let stopping = false;
   // ClickHouse down or slow: the partition waits here (its offsets uncommitted, the group kept by heartbeats) and
   // the batch is tried again with backoff until ClickHouse has it. Nothing past what is stored is ever committed.
-  await consumer.run(async (batch, { heartbeat }) => {
+  const handleWithRetry: BatchHandler = async (batch, { heartbeat }) => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await handleBatch(batch);
       } catch (error) {
         metrics.failures.inc();
         // Forget the partition's state so the retry re-reads what ClickHouse really has.
-        partitions.delete(batch.partition);
+        partitions.delete(keyOf(batch.topic, batch.partition));
         const retriable = !(error instanceof WarehouseError) || error.retriable;
         if (stopping || !retriable) throw error;
         const waitMs = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
-        logger.warn({ err: error, partition: batch.partition, attempt, waitMs }, 'batch not stored; retrying');
+        logger.warn(
+          { err: error, topic: batch.topic, partition: batch.partition, attempt, waitMs },
+          'batch not stored; retrying',
+        );
         await sleep(waitMs);
         await heartbeat();
       }
     }
-  });
+  };
+  const streams = [
+    { topic: topics.events, groupId: options.groupId },
+    ...(topics.import ? [{ topic: topics.import, groupId: `${options.groupId}.import` }] : []),
+  ];
+  const consumers: LogConsumer[] = [];
+  for (const { topic, groupId } of streams) {
+    const consumer = log.consumer({
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      ...(options.groupSessionTimeoutMs ? { sessionTimeoutMs: options.groupSessionTimeoutMs } : {}),
+      onAssigned: (assigned) => {
+        // State of partitions this worker no longer owns may be stale once another worker wrote to them.
+        const owned = new Set(assigned.map((a) => keyOf(a.topic, a.partition)));
+        for (const key of partitions.keys()) if (key.startsWith(`${topic}:`) && !owned.has(key)) partitions.delete(key);
+      },
+    });
+    await consumer.run(handleWithRetry);
+    consumers.push(consumer);
+  }
   const bots = topics.bots ? await startBotIngest(log, warehouse, topics.bots, options.groupId, logger) : undefined;
-  logger.info({ groupId: options.groupId, topic: topics.events }, 'ingest worker running');
+  logger.info({ groupId: options.groupId, topics: streams.map((s) => s.topic) }, 'ingest worker running');
 
   return {
     metrics,
     async stop() {
       stopping = true;
-      await consumer.stop();
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
       await bots?.stop();
       await producer.close();
     },

@@ -21,6 +21,7 @@ export const logEnvShape = {
   DATA_DIR: z.string().min(1).default('./data'),
   KAFKA_CLIENT_ID: z.string().min(1).default('tern'),
   TOPIC_EVENTS: z.string().min(1).default('tern.events.v1'),
+  TOPIC_IMPORT: z.string().min(1).default('tern.import.v1'),
   TOPIC_DEAD_LETTER: z.string().min(1).default('tern.dead-letter.v1'),
   TOPIC_BOTS: z.string().min(1).default('tern.bots.v1'),
   TOPIC_SITES: z.string().min(1).default('tern.control.sites'),
@@ -34,6 +35,7 @@ export interface LogEnv {
   DATA_DIR: string;
   KAFKA_CLIENT_ID: string;
   TOPIC_EVENTS: string;
+  TOPIC_IMPORT: string;
   TOPIC_DEAD_LETTER: string;
   TOPIC_BOTS: string;
   TOPIC_SITES: string;
@@ -44,6 +46,8 @@ export interface LogEnv {
 
 export interface PipelineTopics {
   events: string;
+  /** History imports, consumed by the same ingest code under a group of their own. */
+  import: string;
   deadLetter: string;
   bots: string;
   sites: string;
@@ -65,6 +69,7 @@ export function logSettingsFrom(env: LogEnv, role: string, dataDir: string): Log
         : { kind: 'embedded', path: `${dataDir}/log.sqlite` },
     topics: {
       events: env.TOPIC_EVENTS,
+      import: env.TOPIC_IMPORT,
       deadLetter: env.TOPIC_DEAD_LETTER,
       bots: env.TOPIC_BOTS,
       sites: env.TOPIC_SITES,
@@ -80,6 +85,7 @@ export function pipelineTopicSpecs(settings: LogSettings) {
   const { topics, eventsPartitions, replicationFactor } = settings;
   return [
     { name: topics.events, partitions: eventsPartitions, replicationFactor },
+    { name: topics.import, partitions: eventsPartitions, replicationFactor, retentionMs: 7 * 86_400_000 },
     { name: topics.deadLetter, partitions: 1, replicationFactor, retentionMs: 30 * 86_400_000 },
     { name: topics.bots, partitions: 1, replicationFactor, retentionMs: 30 * 86_400_000 },
     { name: topics.sites, partitions: 1, replicationFactor, compacted: true },

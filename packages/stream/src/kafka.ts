@@ -211,7 +211,10 @@ class KafkaConsumer implements LogConsumer {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const messages = batch.messages.map((m) => toStreamMessage(batch.partition, m));
-        const took = await handler({ topic: batch.topic, partition: batch.partition, messages }, { heartbeat });
+        const took = await handler(
+          { topic: batch.topic, partition: batch.partition, messages, highWatermark: BigInt(batch.highWatermark) },
+          { heartbeat },
+        );
         const last = typeof took === 'bigint' ? took : messages[messages.length - 1]?.offset;
         if (last === undefined) return;
         // Resolving up to `last` only makes kafkajs fetch again from the next offset.

@@ -32,6 +32,8 @@ export interface StreamBatch {
   topic: string;
   partition: number;
   messages: StreamMessage[];
+  /** The offset the partition's next message will get, when the log says (consumer lag = this - last - 1). */
+  highWatermark?: bigint;
 }
 
 export interface BatchContext {

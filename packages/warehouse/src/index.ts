@@ -5,6 +5,7 @@ export { MIGRATIONS, migrate } from './migrations/index.ts';
 export { type BotRow, insertBotEvents } from './queries/bots/insert-bot-events.ts';
 export { countEvents } from './queries/events/count-events.ts';
 export { type EventRow, insertEvents, type VisitAttributes } from './queries/events/insert-events.ts';
+export { type EventIdProbe, existingEventIds } from './queries/ingest/existing-event-ids.ts';
 export { loadOpenSessions, type OpenSession } from './queries/ingest/load-open-sessions.ts';
 export { recentEventIds } from './queries/ingest/recent-event-ids.ts';
 export { storedOffsets } from './queries/ingest/stored-offsets.ts';

@@ -6,6 +6,7 @@ import { addEventLocation } from './003-event-location.ts';
 import { createSessions } from './004-sessions.ts';
 import { createIngestProgress } from './005-ingest-progress.ts';
 import { createRollups } from './006-rollups.ts';
+import { addEventIdIndex } from './007-event-id-index.ts';
 import type { Migration } from './migration.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
   createSessions,
   createIngestProgress,
   createRollups,
+  addEventIdIndex,
 ];
 
 /** Applies the migrations this warehouse has not seen, in order. Safe to run at every start-up. */
