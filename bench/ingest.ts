@@ -178,6 +178,9 @@ async function serverRun(log: KafkaLog, brokers: string): Promise<Run> {
     env: {
       KAFKA_BROKERS: brokers,
       TOPIC_EVENTS: topics.events,
+      TOPIC_IMPORT: `bench-ingest-import-${id}`,
+      TOPIC_SITES: `bench-ingest-sites-${id}`,
+      TOPIC_SALTS: `bench-ingest-salts-${id}`,
       TOPIC_DEAD_LETTER: topics.deadLetter,
       TOPIC_BOTS: `bench-ingest-bots-${id}`,
       CLICKHOUSE_URL: url,
@@ -192,7 +195,6 @@ async function serverRun(log: KafkaLog, brokers: string): Promise<Run> {
   });
   try {
     await migrate(warehouse.client);
-    await log.ensureTopics([{ name: `bench-ingest-bots-${id}`, partitions: 1 }]);
     const started = Date.now();
     await worker.start();
     await waitForRows(warehouse, site);

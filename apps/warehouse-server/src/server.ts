@@ -100,7 +100,9 @@ export function startWarehouseServer(options: WarehouseServerOptions): Promise<W
     }
   }
 
-  const server: Server = createServer((request, response) => {
+  // Query parameters travel in the URL (`param_*`), and a list of ids can make it long: ClickHouse takes URLs of up
+  // to 1 MiB (http_max_uri_size), Node only 16 KiB of headers by default.
+  const server: Server = createServer({ maxHeaderSize: 1024 * 1024 }, (request, response) => {
     handle(request, response).catch((error: unknown) => {
       logger.error({ err: error }, 'request failed');
       if (!response.headersSent) fail(response, 500, exceptionText(error));

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { retryUntilReady } from '@tern/service';
-import { openEventLog } from '@tern/stream';
+import { openEventLog, pipelineTopicSpecs } from '@tern/stream';
 import { migrate, openWarehouse } from '@tern/warehouse';
 import pino from 'pino';
 import { loadIngestConfig } from './config.ts';
@@ -10,6 +10,8 @@ import { startIngestWorker } from './worker.ts';
 const config = loadIngestConfig();
 const logger = pino({ level: config.logLevel, base: { service: 'ingest' } });
 const log = openEventLog(config.stream.log, logger);
+// Whichever process starts first creates the topics (idempotent), so a worker may start before the web app.
+await retryUntilReady(() => log.ensureTopics(pipelineTopicSpecs(config.stream)), logger, 'event log');
 const warehouse = await openWarehouse(config.warehouse);
 // ClickHouse may come up after us (compose, Kubernetes, a restarted warehouse).
 await retryUntilReady(() => migrate(warehouse.client), logger, 'warehouse');

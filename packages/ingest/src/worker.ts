@@ -36,6 +36,8 @@ interface PartitionState {
   storedThrough: bigint;
   /** Event ids seen recently: a producer retry can write one event twice, at two offsets of one partition. */
   recentIds: LRUCache<string, true>;
+  /** The latest event time seen: session state expires by event time, so imported history keeps its sessions. */
+  latestTimestamp: number;
 }
 
 /** The dedup window: ids of this many minutes (and at most this many per partition) are remembered. */
@@ -73,7 +75,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     sessions.restore(open);
     const recentIds = new LRUCache<string, true>({ max: DEDUP_MAX_IDS, ttl: DEDUP_WINDOW_MINUTES * 60_000 });
     for (const id of ids) recentIds.set(id, true);
-    state = { sessions, storedThrough: stored.get(partition) ?? -1n, recentIds };
+    state = { sessions, storedThrough: stored.get(partition) ?? -1n, recentIds, latestTimestamp: 0 };
     partitions.set(keyOf(topic, partition), state);
     logger.info(
       { topic, partition, storedThrough: String(state.storedThrough), openSessions: open.length },
@@ -143,6 +145,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       month = eventMonth;
       state.recentIds.set(event.value.eventId, true);
       const visit = state.sessions.assign(event.value);
+      if (event.value.timestamp > state.latestTimestamp) state.latestTimestamp = event.value.timestamp;
       rows.push({ event: event.value, visit, topic: batch.topic, partition: batch.partition, offset: message.offset });
     }
     if (deadLetters.length > 0) {
@@ -169,7 +172,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lag > 0n ? lag : 0n));
     }
     metrics.batchSize.observe(batch.messages.length);
-    state.sessions.evictBefore(Date.now() - (options.sessionTimeoutMinutes + 60) * 60_000);
+    state.sessions.evictBefore(state.latestTimestamp - (options.sessionTimeoutMinutes + 60) * 60_000);
     metrics.openSessions.set([...partitions.values()].reduce((n, p) => n + p.sessions.size, 0));
     return cut ? takenThrough : undefined;
   }

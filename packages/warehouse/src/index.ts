@@ -5,6 +5,12 @@ export { MIGRATIONS, migrate } from './migrations/index.ts';
 export { type BotRow, insertBotEvents } from './queries/bots/insert-bot-events.ts';
 export { countEvents } from './queries/events/count-events.ts';
 export { type EventRow, insertEvents, type VisitAttributes } from './queries/events/insert-events.ts';
+export {
+  type EventCursor,
+  type ReadEventsQuery,
+  readEvents,
+  type StoredEvent,
+} from './queries/events/read-events.ts';
 export { type EventIdProbe, existingEventIds } from './queries/ingest/existing-event-ids.ts';
 export { loadOpenSessions, type OpenSession } from './queries/ingest/load-open-sessions.ts';
 export { recentEventIds } from './queries/ingest/recent-event-ids.ts';
@@ -22,6 +28,7 @@ export {
   FIELD_DIMENSIONS,
   FILTER_OPERATORS,
   type Filter,
+  filterSchema,
   type Metric,
   type StatsRequest,
   SUPPORTED_METRICS,

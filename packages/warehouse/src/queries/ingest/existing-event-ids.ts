@@ -12,7 +12,18 @@ export interface EventIdProbe {
  * bloom filter (migration 007) skips granules.
  */
 export async function existingEventIds(client: ClickHouseClient, probes: EventIdProbe[]): Promise<Set<string>> {
-  if (probes.length === 0) return new Set();
+  const found = new Set<string>();
+  // Ids travel as a query parameter in the URL; chunks keep it well under ClickHouse's 1 MiB limit.
+  for (let i = 0; i < probes.length; i += CHUNK) {
+    for (const id of await existingIn(client, probes.slice(i, i + CHUNK))) found.add(id);
+  }
+  return found;
+}
+
+const CHUNK = 5000;
+
+async function existingIn(client: ClickHouseClient, probes: EventIdProbe[]): Promise<string[]> {
+  if (probes.length === 0) return [];
   const sites = [...new Set(probes.map((p) => p.siteId))];
   let from = Number.POSITIVE_INFINITY;
   let to = 0;
@@ -28,5 +39,5 @@ export async function existingEventIds(client: ClickHouseClient, probes: EventId
     query_params: { sites, from, to, ids: probes.map((p) => p.eventId) },
     format: 'JSONEachRow',
   });
-  return new Set((await result.json<{ id: string }>()).map((row) => row.id));
+  return (await result.json<{ id: string }>()).map((row) => row.id);
 }
