@@ -7,8 +7,8 @@ import { GroupCommitter } from '../apps/collector/src/delivery/group-commit.ts';
 import { GeoLocator } from '../apps/collector/src/enrich/geo.ts';
 import { UserAgentParser } from '../apps/collector/src/enrich/user-agent.ts';
 import { acceptBatch } from '../apps/collector/src/http/events-route.ts';
-import { RateLimiter } from '../apps/collector/src/http/rate-limiter.ts';
 import { createCollectorMetrics } from '../apps/collector/src/metrics.ts';
+import { RateLimiter } from '../packages/service/src/index.ts';
 
 const site = 'bench.example';
 const sites = { has: () => true } as never;

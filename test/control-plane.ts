@@ -24,6 +24,7 @@ export function isolatedCollectorEnv(brokers: string, id: string, extra: Record<
     TOPIC_BOTS: `bots-${id}`,
     TOPIC_SITES: `sites-${id}`,
     TOPIC_SALTS: `salts-${id}`,
+    TOPIC_TOKENS: `tokens-${id}`,
     LOG_LEVEL: 'silent',
     ...extra,
   };

@@ -38,6 +38,7 @@ export async function startPipeline(options: { kafkaBrokers?: string } = {}): Pr
           TOPIC_DEAD_LETTER: `dlq-${id}`,
           TOPIC_SITES: `sites-${id}`,
           TOPIC_SALTS: `salts-${id}`,
+          TOPIC_TOKENS: `tokens-${id}`,
           INGEST_GROUP_ID: `ingest-${id}`,
         }
       : { KAFKA_BROKERS: '' }),

@@ -1,3 +1,4 @@
 export { CompactedView } from './compacted-view.ts';
 export { SaltRing, utcDay } from './salts.ts';
 export { normalizeDomain, SiteDirectory } from './sites.ts';
+export { hashSecret, TokenDirectory } from './tokens.ts';

@@ -15,3 +15,19 @@ export const saltRecordSchema = z.strictObject({
   secret: z.string().min(40),
 });
 export type SaltRecord = z.infer<typeof saltRecordSchema>;
+
+/**
+ * An API token: key is its id. Only the SHA-256 of the secret is stored; the secret is shown once, at creation.
+ * Revoking publishes a tombstone.
+ */
+export const tokenRecordSchema = z.strictObject({
+  id: z.string().regex(/^[a-f0-9]{12}$/),
+  name: z.string().min(1).max(100),
+  /** Hex SHA-256 of the secret. */
+  hash: z.string().regex(/^[a-f0-9]{64}$/),
+  /** Domains the token may read and import into; empty means every site. */
+  sites: z.array(z.string().min(1).max(253)).max(1000),
+  ratePerMinute: z.number().int().min(1).max(100_000),
+  createdAt: z.number().int(),
+});
+export type TokenRecord = z.infer<typeof tokenRecordSchema>;

@@ -1,5 +1,12 @@
 export { BOT_REASONS, type BotEvent, type BotReason, botEventSchema } from './bots.ts';
-export { type SaltRecord, type SiteRecord, saltRecordSchema, siteRecordSchema } from './control.ts';
+export {
+  type SaltRecord,
+  type SiteRecord,
+  saltRecordSchema,
+  siteRecordSchema,
+  type TokenRecord,
+  tokenRecordSchema,
+} from './control.ts';
 export { type DeadLetter, deadLetterSchema } from './dead-letter.ts';
 export {
   ENRICHED_EVENT_VERSION,

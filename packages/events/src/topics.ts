@@ -7,5 +7,6 @@ export const DEFAULT_TOPICS = {
   bots: 'tern.bots.v1',
   sites: 'tern.control.sites',
   salts: 'tern.control.salts',
+  tokens: 'tern.control.tokens',
 } as const;
 export type TopicNames = { [K in keyof typeof DEFAULT_TOPICS]: string };

@@ -26,6 +26,7 @@ export const logEnvShape = {
   TOPIC_BOTS: z.string().min(1).default('tern.bots.v1'),
   TOPIC_SITES: z.string().min(1).default('tern.control.sites'),
   TOPIC_SALTS: z.string().min(1).default('tern.control.salts'),
+  TOPIC_TOKENS: z.string().min(1).default('tern.control.tokens'),
   EVENTS_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(5).default(1),
 };
@@ -40,6 +41,7 @@ export interface LogEnv {
   TOPIC_BOTS: string;
   TOPIC_SITES: string;
   TOPIC_SALTS: string;
+  TOPIC_TOKENS: string;
   EVENTS_PARTITIONS: number;
   KAFKA_REPLICATION_FACTOR: number;
 }
@@ -52,6 +54,8 @@ export interface PipelineTopics {
   bots: string;
   sites: string;
   salts: string;
+  /** API tokens (hashed), read by every web instance. */
+  tokens: string;
 }
 
 export interface LogSettings {
@@ -74,6 +78,7 @@ export function logSettingsFrom(env: LogEnv, role: string, dataDir: string): Log
       bots: env.TOPIC_BOTS,
       sites: env.TOPIC_SITES,
       salts: env.TOPIC_SALTS,
+      tokens: env.TOPIC_TOKENS,
     },
     eventsPartitions: env.EVENTS_PARTITIONS,
     replicationFactor: env.KAFKA_REPLICATION_FACTOR,
@@ -90,5 +95,6 @@ export function pipelineTopicSpecs(settings: LogSettings) {
     { name: topics.bots, partitions: 1, replicationFactor, retentionMs: 30 * 86_400_000 },
     { name: topics.sites, partitions: 1, replicationFactor, compacted: true },
     { name: topics.salts, partitions: 1, replicationFactor, compacted: true },
+    { name: topics.tokens, partitions: 1, replicationFactor, compacted: true },
   ];
 }

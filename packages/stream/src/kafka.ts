@@ -99,8 +99,19 @@ export class KafkaLog implements EventLog {
 
   async endOffsets(topic: string): Promise<EndOffsets> {
     const admin = await this.#connectedAdmin();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    // kafkajs gives up at once when a partition's leader is not known yet (a topic created a moment ago on a broker
+    // that just started); that clears within a second or two, so ask again, with fresh metadata.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+      } catch (error) {
+        const type = (error as { type?: string }).type ?? '';
+        if (attempt >= 20 || !LEADER_MOVING.has(type)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+      }
+    }
   }
 
   async producer(): Promise<LogProducer> {
@@ -162,6 +173,9 @@ class KafkaProducer implements LogProducer {
     await this.producer.disconnect();
   }
 }
+
+/** Errors that mean a partition's leadership is being settled, not that something is wrong. */
+const LEADER_MOVING = new Set(['NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE']);
 
 class KafkaConsumer implements LogConsumer {
   readonly #consumer: Consumer;

@@ -15,6 +15,7 @@ export { type EventIdProbe, existingEventIds } from './queries/ingest/existing-e
 export { loadOpenSessions, type OpenSession } from './queries/ingest/load-open-sessions.ts';
 export { recentEventIds } from './queries/ingest/recent-event-ids.ts';
 export { storedOffsets } from './queries/ingest/stored-offsets.ts';
+export { queryRealtime, type Realtime, type RealtimeMinute } from './queries/stats/query-realtime.ts';
 export {
   InvalidStatsQueryError,
   queryStats,

@@ -11,6 +11,7 @@ import {
   wireBatchSchema,
   wireEventSchema,
 } from '@tern/events';
+import type { RateLimiter } from '@tern/service';
 import type { LogProducer } from '@tern/stream';
 import type { Logger } from 'pino';
 import { type GroupCommitter, withDeadline } from '../delivery/group-commit.ts';
@@ -20,7 +21,6 @@ import type { UserAgentParser } from '../enrich/user-agent.ts';
 import { visitorId } from '../enrich/visitor-id.ts';
 import type { CollectorMetrics } from '../metrics.ts';
 import { HttpError } from './http-error.ts';
-import type { RateLimiter } from './rate-limiter.ts';
 
 export interface Rejection {
   index: number;

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { RateLimiter } from '@tern/service';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config.ts';
 import { BackpressureError } from '../delivery/group-commit.ts';
@@ -8,7 +9,6 @@ import { parseJsonBody, readBody } from './body.ts';
 import { acceptBatch, type EventIntakeDeps } from './events-route.ts';
 import { HttpError } from './http-error.ts';
 import { translatePlausibleEvent } from './plausible-compat.ts';
-import { RateLimiter } from './rate-limiter.ts';
 import { CORS_HEADERS, sendJson } from './respond.ts';
 import type { TrackerScript } from './tracker-script.ts';
 

@@ -1,6 +1,7 @@
+import type { SiteRecord } from '@tern/events';
 import { NextResponse } from 'next/server';
 import type { z } from 'zod';
-import { isAuthorized } from './auth.ts';
+import { authenticate, type Caller } from './auth.ts';
 import { runtime, type WebRuntime } from './runtime.ts';
 
 /** One error shape for every API answer: `{ "error": { code, message, field? } }`. */
@@ -11,6 +12,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -19,21 +21,38 @@ export class ApiError extends Error {
 export function errorResponse(error: ApiError): NextResponse {
   return NextResponse.json(
     { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } },
-    { status: error.status },
+    {
+      status: error.status,
+      ...(error.retryAfterSeconds ? { headers: { 'retry-after': String(error.retryAfterSeconds) } } : {}),
+    },
   );
 }
 
-/** Wraps an authenticated API route: auth first, typed errors to JSON, no internals in responses. */
+/**
+ * Wraps an API route: authentication, the token's rate limit, admin-only routes, typed errors to JSON, no internals
+ * in responses.
+ */
 export function apiRoute<C>(
-  handler: (request: Request, rt: WebRuntime, context: C) => Promise<Response>,
+  handler: (request: Request, rt: WebRuntime, context: C, caller: Caller) => Promise<Response>,
+  options: { adminOnly?: boolean } = {},
 ): (request: Request, context: C) => Promise<Response> {
   return async (request, context) => {
     try {
       const rt = await runtime();
-      if (!(await isAuthorized(rt.config, request))) {
-        throw new ApiError(401, 'unauthorized', 'send Authorization: Bearer <token>');
+      const caller = await authenticate(rt.config, rt.tokens, request);
+      if (!caller) throw new ApiError(401, 'unauthorized', 'send Authorization: Bearer <token>');
+      if (caller.kind === 'token') {
+        const perMinute = caller.token.ratePerMinute;
+        const wait = rt.tokenLimiter.take(caller.token.id, 1, Date.now(), {
+          perSecond: perMinute / 60,
+          burst: perMinute,
+        });
+        if (wait > 0) {
+          throw new ApiError(429, 'rate_limited', `this token allows ${perMinute} requests a minute`, undefined, wait);
+        }
+        if (options.adminOnly) throw new ApiError(403, 'forbidden', 'this needs the admin token');
       }
-      return await handler(request, rt, context);
+      return await handler(request, rt, context, caller);
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error);
       const rt = await runtime().catch(() => undefined);
@@ -59,4 +78,15 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
   const issue = parsed.error.issues[0];
   const field = issue?.path.map(String).join('.') || 'body';
   throw new ApiError(400, 'invalid_request', `${field}: ${issue?.message ?? 'invalid'}`, field);
+}
+
+/** A registered site the caller may read (or import into): 404 if unknown, 403 outside a token's scope. */
+export function siteFor(rt: WebRuntime, caller: Caller, domain: string | null, field = 'site_id'): SiteRecord {
+  if (!domain) throw new ApiError(400, 'invalid_request', `${field}: required`, field);
+  const site = rt.sites.get(domain);
+  if (!site) throw new ApiError(404, 'unknown_site', `site ${domain} is not registered`, field);
+  if (caller.kind === 'token' && caller.token.sites.length > 0 && !caller.token.sites.includes(site.domain)) {
+    throw new ApiError(403, 'forbidden', `this token is not scoped to ${site.domain}`, field);
+  }
+  return site;
 }

@@ -1,4 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { TokenDirectory } from '@tern/control';
+import type { TokenRecord } from '@tern/events';
 import { cookies } from 'next/headers';
 import type { WebConfig } from './config.ts';
 
@@ -31,13 +33,28 @@ export function isValidSession(config: WebConfig, value: string | undefined, now
   return sameSecret(expected, signature);
 }
 
-/** API callers authenticate with `Authorization: Bearer <token>`; the dashboard with its session cookie. */
-export async function isAuthorized(config: WebConfig, request: Request): Promise<boolean> {
+/** Who is calling: the operator (admin token or dashboard session), or an API token with its scope and rate. */
+export type Caller = { kind: 'admin' } | { kind: 'token'; token: TokenRecord };
+
+/**
+ * API callers authenticate with `Authorization: Bearer <token>` (the admin token, or one made with
+ * `POST /api/v1/tokens`); the dashboard with its session cookie.
+ */
+export async function authenticate(
+  config: WebConfig,
+  tokens: TokenDirectory,
+  request: Request,
+): Promise<Caller | undefined> {
   const header = request.headers.get('authorization') ?? '';
   const match = /^Bearer\s+(.+)$/i.exec(header);
-  if (match?.[1]) return isAdminToken(config, match[1].trim());
+  if (match?.[1]) {
+    const secret = match[1].trim();
+    if (isAdminToken(config, secret)) return { kind: 'admin' };
+    const token = tokens.find(secret);
+    return token ? { kind: 'token', token } : undefined;
+  }
   const jar = await cookies();
-  return isValidSession(config, jar.get(SESSION_COOKIE)?.value);
+  return isValidSession(config, jar.get(SESSION_COOKIE)?.value) ? { kind: 'admin' } : undefined;
 }
 
 export async function hasSession(config: WebConfig): Promise<boolean> {

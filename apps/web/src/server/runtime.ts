@@ -1,6 +1,6 @@
-import { SaltRing, SiteDirectory } from '@tern/control';
+import { SaltRing, SiteDirectory, TokenDirectory } from '@tern/control';
 import { type IngestWorker, startIngestWorker } from '@tern/ingest';
-import { retryUntilReady } from '@tern/service';
+import { RateLimiter, retryUntilReady } from '@tern/service';
 import { type EventLog, type LogProducer, openEventLog, pipelineTopicSpecs } from '@tern/stream';
 import { migrate, openWarehouse, type Warehouse } from '@tern/warehouse';
 import pino, { type Logger } from 'pino';
@@ -14,6 +14,9 @@ export interface WebRuntime {
   producer: LogProducer;
   sites: SiteDirectory;
   salts: SaltRing;
+  tokens: TokenDirectory;
+  /** Per API token, at the token's own rate. */
+  tokenLimiter: RateLimiter;
   warehouse: Warehouse;
   ingest: IngestWorker | undefined;
   stop(): Promise<void>;
@@ -45,7 +48,8 @@ async function createRuntime(): Promise<WebRuntime> {
   const { topics } = config.stream;
   const sites = new SiteDirectory(log, topics.sites, 'web');
   const salts = new SaltRing(log, topics.salts, 'web');
-  await Promise.all([sites.start(), salts.start()]);
+  const tokens = new TokenDirectory(log, topics.tokens, 'web');
+  await Promise.all([sites.start(), salts.start(), tokens.start()]);
   const producer = await log.producer();
   // This process keeps the salts: today's and tomorrow's exist, old ones are destroyed.
   await salts.rotate(producer, Date.now());
@@ -80,12 +84,14 @@ async function createRuntime(): Promise<WebRuntime> {
     producer,
     sites,
     salts,
+    tokens,
+    tokenLimiter: new RateLimiter(0, 1),
     warehouse,
     ingest,
     async stop() {
       clearInterval(rotation);
       await ingest?.stop();
-      await Promise.all([sites.stop(), salts.stop()]);
+      await Promise.all([sites.stop(), salts.stop(), tokens.stop()]);
       await producer.close();
       await log.close();
       await warehouse.close();

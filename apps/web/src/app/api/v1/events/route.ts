@@ -2,7 +2,7 @@ import { decodeCursor, encodeCursor, exportHistory, formatHistory } from '@tern/
 import { type Filter, filterSchema, readEvents } from '@tern/warehouse';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { ApiError, apiRoute, parseWith } from '../../../../server/api.ts';
+import { ApiError, apiRoute, parseWith, siteFor } from '../../../../server/api.ts';
 import { startOfDayIn } from '../../../../server/zoned-time.ts';
 
 export const dynamic = 'force-dynamic';
@@ -28,10 +28,9 @@ const eventsQuerySchema = z.strictObject({
  * The raw event history of a site. `format=json` answers one page (`limit`, `next_cursor`); `ndjson` and `csv`
  * stream every matching event, page by page from ClickHouse, so an export of millions of rows uses constant memory.
  */
-export const GET = apiRoute(async (request, rt) => {
+export const GET = apiRoute(async (request, rt, _context, caller) => {
   const params = parseWith(eventsQuerySchema, Object.fromEntries(new URL(request.url).searchParams));
-  const site = rt.sites.get(params.site_id);
-  if (!site) throw new ApiError(404, 'unknown_site', `site ${params.site_id} is not registered`, 'site_id');
+  const site = siteFor(rt, caller, params.site_id);
   const bound = (value: string | undefined, end: boolean, fallback: number) => {
     if (value === undefined) return fallback;
     if (!day.safeParse(value).success) return Date.parse(value);

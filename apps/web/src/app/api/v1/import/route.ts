@@ -1,6 +1,6 @@
 import { importHistory, readLines } from '@tern/history';
 import { NextResponse } from 'next/server';
-import { ApiError, apiRoute } from '../../../../server/api.ts';
+import { ApiError, apiRoute, siteFor } from '../../../../server/api.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,11 +9,8 @@ export const dynamic = 'force-dynamic';
  * `GET /api/v1/events?format=ndjson`. The events go to the import topic, where ingest builds sessions and rollups as
  * for live traffic. Answers with the counts and the rejected lines by number.
  */
-export const POST = apiRoute(async (request, rt) => {
-  const siteId = new URL(request.url).searchParams.get('site_id');
-  if (!siteId) throw new ApiError(400, 'invalid_request', 'site_id: required', 'site_id');
-  const site = rt.sites.get(siteId);
-  if (!site) throw new ApiError(404, 'unknown_site', `site ${siteId} is not registered`, 'site_id');
+export const POST = apiRoute(async (request, rt, _context, caller) => {
+  const site = siteFor(rt, caller, new URL(request.url).searchParams.get('site_id'));
   if (!request.body) throw new ApiError(400, 'invalid_request', 'the body must hold NDJSON lines', 'body');
   const summary = await importHistory(readLines(request.body as unknown as AsyncIterable<Uint8Array>), {
     site: site.domain,

@@ -24,17 +24,24 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-export const GET = apiRoute(async (_request, rt) => NextResponse.json({ sites: rt.sites.list() }));
+/** The sites the caller may read: all of them for the admin, a token's scope otherwise. */
+export const GET = apiRoute(async (_request, rt, _context, caller) => {
+  const scope = caller.kind === 'token' && caller.token.sites.length > 0 ? new Set(caller.token.sites) : undefined;
+  return NextResponse.json({ sites: rt.sites.list().filter((site) => !scope || scope.has(site.domain)) });
+});
 
 /** Registers a site; collectors learn of it through the sites topic. Re-registering keeps the original. */
-export const POST = apiRoute(async (request, rt) => {
-  const body = parseWith(newSiteSchema, await readJson(request));
-  const existing = rt.sites.get(body.domain);
-  if (existing) return NextResponse.json(existing, { status: 200 });
-  const site = await rt.sites.register(rt.producer, {
-    domain: body.domain,
-    timezone: body.timezone ?? rt.config.defaultTimezone,
-    createdAt: Date.now(),
-  });
-  return NextResponse.json(site, { status: 201 });
-});
+export const POST = apiRoute(
+  async (request, rt) => {
+    const body = parseWith(newSiteSchema, await readJson(request));
+    const existing = rt.sites.get(body.domain);
+    if (existing) return NextResponse.json(existing, { status: 200 });
+    const site = await rt.sites.register(rt.producer, {
+      domain: body.domain,
+      timezone: body.timezone ?? rt.config.defaultTimezone,
+      createdAt: Date.now(),
+    });
+    return NextResponse.json(site, { status: 201 });
+  },
+  { adminOnly: true },
+);

@@ -1,14 +1,13 @@
 import { InvalidStatsQueryError, queryStats, statsRequestSchema } from '@tern/warehouse';
 import { NextResponse } from 'next/server';
-import { ApiError, apiRoute, parseWith, readJson } from '../../../../server/api.ts';
+import { ApiError, apiRoute, parseWith, readJson, siteFor } from '../../../../server/api.ts';
 
 export const dynamic = 'force-dynamic';
 
 /** Stats API v2 (Plausible's request and response shapes). */
-export const POST = apiRoute(async (request, rt) => {
+export const POST = apiRoute(async (request, rt, _context, caller) => {
   const query = parseWith(statsRequestSchema, await readJson(request));
-  const site = rt.sites.get(query.site_id);
-  if (!site) throw new ApiError(404, 'unknown_site', `site ${query.site_id} is not registered`, 'site_id');
+  const site = siteFor(rt, caller, query.site_id);
   try {
     const result = await queryStats(
       rt.warehouse.client,
