@@ -12,8 +12,27 @@ export class DedicatedBroker {
   readonly #env: NodeJS.ProcessEnv;
   readonly #runDir = tempDir('broker');
 
-  constructor(readonly port: number) {
-    this.#env = { ...process.env, KAFKA_PORT: String(port), KAFKA_RUN_DIR: this.#runDir, KAFKA_HEAP: '512m' };
+  private constructor(
+    readonly port: number,
+    controllerPort: number,
+  ) {
+    this.#env = {
+      ...process.env,
+      KAFKA_PORT: String(port),
+      // Its own free port: the default (port + 1) next to an ephemeral port is often an open client socket.
+      KAFKA_CONTROLLER_PORT: String(controllerPort),
+      KAFKA_RUN_DIR: this.#runDir,
+      KAFKA_HEAP: '512m',
+    };
+  }
+
+  /** A broker on two free ports (client and controller), not started yet. */
+  static async onFreePorts(): Promise<DedicatedBroker> {
+    const { freePort } = await import('./helpers.ts');
+    const port = await freePort();
+    let controllerPort = await freePort();
+    while (controllerPort === port) controllerPort = await freePort();
+    return new DedicatedBroker(port, controllerPort);
   }
 
   get brokers(): string {
@@ -48,8 +67,7 @@ export class DedicatedBroker {
 export async function benchBroker(): Promise<{ brokers: string; stop(): void }> {
   const external = process.env.KAFKA_BROKERS;
   if (external) return { brokers: external, stop() {} };
-  const { freePort } = await import('./helpers.ts');
-  const broker = new DedicatedBroker(await freePort());
+  const broker = await DedicatedBroker.onFreePorts();
   await broker.start();
   return { brokers: broker.brokers, stop: () => broker.stop() };
 }

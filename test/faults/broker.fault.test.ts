@@ -1,10 +1,9 @@
 import { it } from 'vitest';
-import { freePort } from '../helpers.ts';
 import { DedicatedBroker } from '../kafka.ts';
 import { FAULT_POINTS, runScenario, STREAM_EVENTS, whenAcked } from './scenario.ts';
 
 it('the Kafka broker killed and restarted at 10%, 50% and 90% of the stream: every 202 stored once', async () => {
-  const broker = new DedicatedBroker(await freePort());
+  const broker = await DedicatedBroker.onFreePorts();
   await broker.start();
   try {
     const verdict = await runScenario({

@@ -2,7 +2,7 @@ import { enrichedEventSchema } from '@tern/events';
 import type { KafkaLog } from '@tern/stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
-import { BROWSER_UA, freePort, randomId, waitFor } from '../../../test/helpers.ts';
+import { BROWSER_UA, randomId, waitFor } from '../../../test/helpers.ts';
 import { DedicatedBroker } from '../../../test/kafka.ts';
 import { type RunningCollector, startCollector } from './collector.ts';
 import { loadCollectorConfig } from './config.ts';
@@ -18,7 +18,7 @@ let collector: RunningCollector;
 let admin: KafkaLog;
 
 beforeAll(async () => {
-  broker = new DedicatedBroker(await freePort());
+  broker = await DedicatedBroker.onFreePorts();
   await broker.start();
   const env = isolatedCollectorEnv(broker.brokers, id, {
     EVENTS_PARTITIONS: '3',

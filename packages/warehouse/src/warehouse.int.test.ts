@@ -149,6 +149,41 @@ describe.each(['embedded', 'server'] as const)('warehouse (%s)', (mode) => {
     ]);
   });
 
+  it('compares with another period: counts by percent, bounce rate by points, absent rows as zero', async () => {
+    const custom = await ask({
+      metrics: ['visitors', 'pageviews', 'bounce_rate'],
+      date_range: ['2026-03-10', '2026-03-10'],
+      include: { comparisons: { mode: 'custom', date_range: ['2026-03-07', '2026-03-07'] } },
+    });
+    expect(custom.results).toEqual([
+      {
+        dimensions: [],
+        metrics: [3, 5, 33],
+        comparison: { dimensions: [], metrics: [1, 1, 100], change: [200, 400, -67] },
+      },
+    ]);
+    expect(custom.meta.comparison_date_range).toEqual(['2026-03-07T00:00:00 UTC', '2026-03-07T23:59:59 UTC']);
+    const previous = await ask({
+      metrics: ['visitors'],
+      date_range: 'day',
+      dimensions: ['visit:country'],
+      include: { comparisons: { mode: 'previous_period' } },
+    });
+    expect(previous.results.map((r) => r.comparison)).toEqual([
+      { dimensions: ['(not set)'], metrics: [0], change: [100] },
+      { dimensions: ['DE'], metrics: [0], change: [100] },
+      { dimensions: ['US'], metrics: [0], change: [100] },
+    ]);
+    await expect(
+      ask({
+        metrics: ['visitors'],
+        date_range: '7d',
+        dimensions: ['time:day'],
+        include: { comparisons: { mode: 'previous_period' } },
+      }),
+    ).rejects.toThrow(InvalidStatsQueryError);
+  });
+
   it('buckets by hour and day in the site time zone, listing empty buckets in time_labels', async () => {
     const hours = await ask({
       metrics: ['pageviews'],

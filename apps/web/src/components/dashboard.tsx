@@ -2,8 +2,13 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { LiveVisitors } from './live-visitors.tsx';
 
-type Row = { metrics: number[]; dimensions: string[] };
+type Row = {
+  metrics: number[];
+  dimensions: string[];
+  comparison?: { metrics: number[]; change: Array<number | null> };
+};
 type QueryResult = { results: Row[]; meta: { time_labels?: string[] } };
 
 const RANGES = [
@@ -54,7 +59,10 @@ export function Dashboard({ site, timezone, snippet }: { site: string; timezone:
   return (
     <>
       <div className="row spread" style={{ marginBottom: 16 }}>
-        <h1 style={{ margin: 0 }}>{site}</h1>
+        <div className="row">
+          <h1 style={{ margin: 0 }}>{site}</h1>
+          <LiveVisitors site={site} />
+        </div>
         <div className="row">
           {updated ? <span className="live">updated {updated.toLocaleTimeString()}</span> : null}
           <select value={range} onChange={(e) => setRange(e.target.value as Range)} aria-label="Date range">
@@ -74,6 +82,7 @@ export function Dashboard({ site, timezone, snippet }: { site: string; timezone:
             <div className="value" data-testid={`kpi-${metric}`}>
               {data ? format(data.totals[i] ?? 0) : <div className="skeleton" />}
             </div>
+            {data ? <Change metric={metric} value={data.changes[i]} /> : null}
           </div>
         ))}
       </section>
@@ -112,6 +121,21 @@ export function Dashboard({ site, timezone, snippet }: { site: string; timezone:
         </section>
       ) : null}
     </>
+  );
+}
+
+/** Change against the previous period of the same length: percent for counts, points for the bounce rate. */
+function Change({ metric, value }: { metric: string; value: number | null | undefined }) {
+  if (value === null || value === undefined) return null;
+  // A falling bounce rate is the improvement; for every other metric a rise is.
+  const better = metric === 'bounce_rate' ? value < 0 : value > 0;
+  const arrow = value > 0 ? '↑' : value < 0 ? '↓' : '→';
+  const unit = metric === 'bounce_rate' ? ' pts' : '%';
+  return (
+    <div className={`change ${value === 0 ? '' : better ? 'up' : 'down'}`} data-testid={`change-${metric}`}>
+      {arrow} {Math.abs(value)}
+      {unit} <span className="muted">vs previous period</span>
+    </div>
   );
 }
 
@@ -157,6 +181,7 @@ function Breakdown({
 
 interface DashboardData {
   totals: number[];
+  changes: Array<number | null>;
   series: Array<{ label: string; visitors: number; pageviews: number }>;
   pages: Row[];
   sources: Row[];
@@ -183,7 +208,11 @@ async function loadDashboard(site: string, range: Range): Promise<DashboardData>
       (r) => r.results,
     );
   const [totals, series, pages, sources, countries, browsers, devices] = await Promise.all([
-    query({ ...base, metrics: KPIS.map(([metric]) => metric) }),
+    query({
+      ...base,
+      metrics: KPIS.map(([metric]) => metric),
+      include: { comparisons: { mode: 'previous_period' } },
+    }),
     query({ ...base, metrics: ['visitors', 'pageviews'], dimensions: ['time'], include: { time_labels: true } }),
     top('event:page'),
     top('visit:source'),
@@ -195,6 +224,7 @@ async function loadDashboard(site: string, range: Range): Promise<DashboardData>
   const labels = series.meta.time_labels ?? [...byLabel.keys()].filter((l): l is string => l !== undefined);
   return {
     totals: totals.results[0]?.metrics ?? [0, 0, 0, 0],
+    changes: totals.results[0]?.comparison?.change ?? [],
     series: labels.map((label) => {
       const [visitors = 0, pageviews = 0] = byLabel.get(label) ?? [];
       return { label, visitors, pageviews };

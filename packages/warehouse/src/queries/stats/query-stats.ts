@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { change, comparisonRange } from './compare.ts';
 import { type ResolvedRange, rangeHours, resolveDateRange } from './date-range.ts';
 import {
   bucketFor,
@@ -38,11 +39,13 @@ export interface StatsContext {
 export interface StatsRow {
   metrics: number[];
   dimensions: string[];
+  /** With `include.comparisons`: the same row in the other period, and the change per metric. */
+  comparison?: { dimensions: string[]; metrics: number[]; change: Array<number | null> };
 }
 
 export interface StatsResponse {
   results: StatsRow[];
-  meta: { time_labels?: string[]; total_rows?: number };
+  meta: { time_labels?: string[]; total_rows?: number; comparison_date_range?: [string, string] };
   query: Omit<StatsRequest, 'date_range'> & { date_range: [string, string] };
 }
 
@@ -59,8 +62,49 @@ export class InvalidStatsQueryError extends Error {
 
 const isTime = (d: Dimension): d is TimeDimension => d === 'time' || d.startsWith('time:');
 
-/** Answers a Stats API v2 query from the hourly rollup where it is exact, else from the raw events table. */
+/**
+ * Answers a Stats API v2 query from the hourly rollup where it is exact, else from the raw events table; with
+ * `include.comparisons`, each row also carries the other period's figures and the change.
+ */
 export async function queryStats(
+  client: ClickHouseClient,
+  request: StatsRequest,
+  context: StatsContext,
+): Promise<StatsResponse> {
+  const comparisons = request.include?.comparisons;
+  if (!comparisons) return queryPeriod(client, request, context);
+  if (request.dimensions.some(isTime)) {
+    throw new InvalidStatsQueryError('include.comparisons', 'comparisons with time dimensions are not supported yet');
+  }
+  const include = { ...request.include, comparisons: undefined };
+  const current = await queryPeriod(client, { ...request, include }, context);
+  const firstDay = request.date_range === 'all' ? await firstEventDay(client, request.site_id, context.timezone) : '';
+  const otherRange = comparisonRange(
+    resolveDateRange(request.date_range, context.timezone, context.now, firstDay),
+    comparisons,
+  );
+  const other = await queryPeriod(
+    client,
+    { ...request, date_range: otherRange, include, pagination: { limit: 10_000, offset: 0 } },
+    context,
+  );
+  const byDimensions = new Map(other.results.map((row) => [JSON.stringify(row.dimensions), row]));
+  const results = current.results.map((row) => {
+    const previous = byDimensions.get(JSON.stringify(row.dimensions));
+    const metrics = previous?.metrics ?? request.metrics.map(() => 0);
+    return {
+      ...row,
+      comparison: {
+        dimensions: row.dimensions,
+        metrics,
+        change: request.metrics.map((metric, i) => change(metric, metrics[i] ?? 0, row.metrics[i] ?? 0)),
+      },
+    };
+  });
+  return { ...current, results, meta: { ...current.meta, comparison_date_range: other.query.date_range } };
+}
+
+async function queryPeriod(
   client: ClickHouseClient,
   request: StatsRequest,
   context: StatsContext,
@@ -85,7 +129,7 @@ export async function queryStats(
     const eventMetrics = request.metrics.filter((m) => !isSessionMetric(m));
     const [sessions, events] = await Promise.all([
       querySessionMetrics(client, request.site_id, sessionMetrics, range, context.timezone, request.filters),
-      eventMetrics.length > 0 ? queryStats(client, { ...request, metrics: eventMetrics }, context) : undefined,
+      eventMetrics.length > 0 ? queryPeriod(client, { ...request, metrics: eventMetrics }, context) : undefined,
     ]);
     const eventRow = events?.results[0]?.metrics ?? [];
     const metrics = request.metrics.map((m) =>

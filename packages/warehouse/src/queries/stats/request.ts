@@ -111,6 +111,16 @@ export const statsRequestSchema = z.strictObject({
       total_rows: z.boolean().optional(),
       time_labels: z.boolean().optional(),
       imports: z.boolean().optional(),
+      /** Each row also gets the same figures for another period, and the change (see compare.ts). */
+      comparisons: z
+        .strictObject({
+          mode: z.enum(['previous_period', 'year_over_year', 'custom']),
+          date_range: z.tuple([isoDate, isoDate]).optional(),
+        })
+        .refine((c) => (c.mode === 'custom') === (c.date_range !== undefined), {
+          message: 'date_range is required with mode custom, and only then',
+        })
+        .optional(),
     })
     .optional(),
   pagination: z
