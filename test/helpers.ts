@@ -64,3 +64,14 @@ export async function serveStatic(pages: Record<string, [string, string | Buffer
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** A small deterministic PRNG (mulberry32), so generated test data, and a failure, can be reproduced. */
+export function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

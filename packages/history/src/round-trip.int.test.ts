@@ -13,7 +13,7 @@ import {
 } from '@tern/warehouse';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { randomId, waitFor } from '../../../test/helpers.ts';
+import { prng, randomId, waitFor } from '../../../test/helpers.ts';
 import { WarehouseServerProcess } from '../../../test/warehouse-server.ts';
 import { exportHistory, formatHistory } from './export-history.ts';
 import { type ImportSummary, importHistory } from './import-history.ts';
@@ -24,17 +24,6 @@ const TZ = 'Europe/Berlin';
 const NOW = new Date('2026-07-01T10:00:00Z');
 const DAY = 86_400_000;
 const FIRST_DAY = Date.parse('2026-05-01T00:00:00Z');
-
-/** A small deterministic PRNG, so a failure can be reproduced. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The oracle's view of an event: what the test knows independently of the pipeline. */
 interface Truth {

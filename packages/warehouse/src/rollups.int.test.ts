@@ -1,7 +1,7 @@
 import type { EnrichedEvent } from '@tern/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrichedEvent } from '../../../test/fixtures.ts';
-import { tempDir } from '../../../test/helpers.ts';
+import { prng, tempDir } from '../../../test/helpers.ts';
 import { openWarehouse, type Warehouse } from './client.ts';
 import { migrate } from './migrations/index.ts';
 import { type EventRow, insertEvents } from './queries/events/insert-events.ts';
@@ -13,17 +13,6 @@ import { ROLLUP_DIMENSIONS } from './queries/stats/rollup-plan.ts';
 const SITE = 'rollup.example';
 const NOW = new Date('2026-04-20T15:30:00Z');
 const DAY = 86_400_000;
-
-/** A small deterministic PRNG, so a failure can be reproduced. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** ~6,000 events of 400 visitors over 45 days: sessions with sources, pages, places, devices and custom events. */
 function generate(): EventRow[] {
