@@ -249,7 +249,7 @@ const FIELDS: Record<string, Field> = {
   'time:month': (e) => `${dayOf(e.ts).slice(0, 7)}-01`,
 };
 
-type Row = { dimensions: string[]; metrics: number[] };
+type Row = { dimensions: string[]; metrics: Array<number | null> };
 
 function matches(e: Truth, filters: StatsRequest['filters']): boolean {
   return filters.every((filter) => {

@@ -149,6 +149,51 @@ describe.each(['embedded', 'server'] as const)('warehouse (%s)', (mode) => {
     ]);
   });
 
+  it('answers percentage: the visitors of a row out of all visitors under the same filters', async () => {
+    const shares = await ask({
+      metrics: ['percentage', 'pageviews'],
+      date_range: '7d',
+      dimensions: ['visit:country'],
+      order_by: [['percentage', 'desc']],
+    });
+    // Equal shares: the dimension breaks the tie.
+    expect(shares.results).toEqual([
+      { dimensions: ['(not set)'], metrics: [33.3, 1] },
+      { dimensions: ['DE'], metrics: [33.3, 2] },
+      { dimensions: ['US'], metrics: [33.3, 3] },
+    ]);
+    const filtered = await ask({
+      metrics: ['visitors', 'percentage'],
+      date_range: '7d',
+      dimensions: ['event:page'],
+      filters: [['is', 'visit:country', ['US']]],
+    });
+    expect(filtered.results).toEqual([
+      { dimensions: ['/'], metrics: [1, 100] },
+      { dimensions: ['/blog'], metrics: [1, 100] },
+    ]);
+    await expect(ask({ metrics: ['percentage'], date_range: '7d' })).rejects.toThrow(InvalidStatsQueryError);
+  });
+
+  it('buckets by minute for short ranges, from raw events', async () => {
+    const minutes = await ask({
+      metrics: ['pageviews'],
+      date_range: 'day',
+      dimensions: ['time:minute'],
+      include: { time_labels: true },
+    });
+    expect(minutes.results).toEqual([
+      { dimensions: ['2026-03-10 10:00:00'], metrics: [1] },
+      { dimensions: ['2026-03-10 10:01:00'], metrics: [1] },
+      { dimensions: ['2026-03-10 11:00:00'], metrics: [2] },
+      { dimensions: ['2026-03-10 12:00:00'], metrics: [1] },
+    ]);
+    expect(minutes.meta.time_labels).toHaveLength(24 * 60);
+    await expect(ask({ metrics: ['pageviews'], date_range: '7d', dimensions: ['time:minute'] })).rejects.toThrow(
+      InvalidStatsQueryError,
+    );
+  });
+
   it('compares with another period: counts by percent, bounce rate by points, absent rows as zero', async () => {
     const custom = await ask({
       metrics: ['visitors', 'pageviews', 'bounce_rate'],

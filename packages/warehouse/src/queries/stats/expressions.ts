@@ -38,11 +38,13 @@ export function fieldExpression(dimension: FieldDimension, params: ParamBag): st
   return FIELD_SQL[dimension as Exclude<FieldDimension, `event:props:${string}`>];
 }
 
-export type TimeBucket = 'hour' | 'day' | 'week' | 'month';
+export type TimeBucket = 'minute' | 'hour' | 'day' | 'week' | 'month';
 
 /** Plausible's labels: `YYYY-MM-DD HH:00:00`, `YYYY-MM-DD`, weeks from Monday, `YYYY-MM-01`. */
 export function timeExpression(bucket: TimeBucket, tz: string, column = 'timestamp'): string {
   switch (bucket) {
+    case 'minute':
+      return `formatDateTime(toStartOfMinute(${column}), '%Y-%m-%d %H:%i:00', ${tz})`;
     case 'hour':
       return `formatDateTime(toStartOfHour(${column}, ${tz}), '%Y-%m-%d %H:00:00', ${tz})`;
     case 'day':
@@ -63,7 +65,7 @@ export function bucketFor(dimension: TimeDimension, hours: number): TimeBucket {
 }
 
 /** Engagement pings are excluded from the scanned rows, so every metric ignores them. */
-export const METRIC_SQL: Record<Exclude<Metric, SessionMetric>, string> = {
+export const METRIC_SQL: Record<Exclude<Metric, SessionMetric | 'percentage'>, string> = {
   visitors: 'uniqExact(visitor_id)',
   visits: 'uniqExact(session_id)',
   pageviews: "countIf(type = 'pageview')",
@@ -71,7 +73,7 @@ export const METRIC_SQL: Record<Exclude<Metric, SessionMetric>, string> = {
 };
 
 /** The same metrics merged from the hourly rollup's states (migration 006). */
-export const ROLLUP_METRIC_SQL: Record<Exclude<Metric, SessionMetric>, string> = {
+export const ROLLUP_METRIC_SQL: Record<Exclude<Metric, SessionMetric | 'percentage'>, string> = {
   visitors: 'uniqExactMerge(visitors)',
   visits: 'uniqExactMerge(visits)',
   pageviews: 'sum(pageviews)',

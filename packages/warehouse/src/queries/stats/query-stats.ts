@@ -37,10 +37,11 @@ export interface StatsContext {
 }
 
 export interface StatsRow {
-  metrics: number[];
+  /** `percentage` is null when the total is 0, as in Plausible. */
+  metrics: Array<number | null>;
   dimensions: string[];
   /** With `include.comparisons`: the same row in the other period, and the change per metric. */
-  comparison?: { dimensions: string[]; metrics: number[]; change: Array<number | null> };
+  comparison?: { dimensions: string[]; metrics: Array<number | null>; change: Array<number | null> };
 }
 
 export interface StatsResponse {
@@ -71,6 +72,7 @@ export async function queryStats(
   request: StatsRequest,
   context: StatsContext,
 ): Promise<StatsResponse> {
+  if (request.metrics.includes('percentage')) return queryWithPercentage(client, request, context);
   const comparisons = request.include?.comparisons;
   if (!comparisons) return queryPeriod(client, request, context);
   if (request.dimensions.some(isTime)) {
@@ -97,11 +99,63 @@ export async function queryStats(
       comparison: {
         dimensions: row.dimensions,
         metrics,
-        change: request.metrics.map((metric, i) => change(metric, metrics[i] ?? 0, row.metrics[i] ?? 0)),
+        change: request.metrics.map((metric, i) =>
+          change(metric, Number(metrics[i] ?? 0), Number(row.metrics[i] ?? 0)),
+        ),
       },
     };
   });
   return { ...current, results, meta: { ...current.meta, comparison_date_range: other.query.date_range } };
+}
+
+/**
+ * `percentage`: a row's visitors ÷ the visitors of the same filters without dimensions × 100, to one decimal; null
+ * when that total is 0 (shared/SEMANTICS.md, relative metrics).
+ */
+async function queryWithPercentage(
+  client: ClickHouseClient,
+  request: StatsRequest,
+  context: StatsContext,
+): Promise<StatsResponse> {
+  if (request.dimensions.length === 0) {
+    throw new InvalidStatsQueryError('metrics', 'percentage needs at least one dimension');
+  }
+  if (request.include?.comparisons) {
+    throw new InvalidStatsQueryError('include.comparisons', 'not supported with percentage yet');
+  }
+  const visitorsFor = (metric: Metric): Metric => (metric === 'percentage' ? 'visitors' : metric);
+  const rowsRequest: StatsRequest = {
+    ...request,
+    metrics: request.metrics.map(visitorsFor),
+    ...(request.order_by
+      ? {
+          order_by: request.order_by.map(([field, direction]) => [
+            field === 'percentage' ? 'visitors' : field,
+            direction,
+          ]),
+        }
+      : {}),
+  };
+  const totalRequest: StatsRequest = {
+    ...request,
+    metrics: ['visitors'],
+    dimensions: [],
+    include: {},
+    order_by: undefined,
+    pagination: { limit: 1, offset: 0 },
+  };
+  const [rows, total] = await Promise.all([
+    queryPeriod(client, rowsRequest, context),
+    queryPeriod(client, totalRequest, context),
+  ]);
+  const all = Number(total.results[0]?.metrics[0] ?? 0);
+  const results = rows.results.map((row) => ({
+    ...row,
+    metrics: row.metrics.map((value, i) =>
+      request.metrics[i] === 'percentage' ? (all === 0 ? null : Math.round((Number(value) / all) * 1000) / 10) : value,
+    ),
+  }));
+  return { ...rows, results, query: { ...rows.query, metrics: request.metrics } };
 }
 
 async function queryPeriod(
@@ -145,6 +199,9 @@ async function queryPeriod(
   const timeDimensions = request.dimensions.filter(isTime);
   if (timeDimensions.length > 1) throw new InvalidStatsQueryError('dimensions', 'at most one time dimension');
   const buckets = new Map<TimeDimension, TimeBucket>(timeDimensions.map((d) => [d, bucketFor(d, rangeHours(range))]));
+  if (buckets.get('time:minute') && rangeHours(range) > 48) {
+    throw new InvalidStatsQueryError('dimensions', 'time:minute needs a date range of at most two days');
+  }
 
   const source = context.source ?? 'auto';
   const rollup = source === 'raw' ? undefined : planRollup(request, range, context.timezone);
@@ -262,7 +319,7 @@ function describeRange(range: ResolvedRange, timezone: string): [string, string]
   return [`${range.from}T00:00:00 ${timezone}`, `${range.to}T23:59:59 ${timezone}`];
 }
 
-type EventMetric = Exclude<Metric, SessionMetric>;
+type EventMetric = Exclude<Metric, SessionMetric | 'percentage'>;
 
 function isSessionMetric(metric: Metric): metric is SessionMetric {
   return (SESSION_METRICS as readonly string[]).includes(metric);

@@ -10,13 +10,14 @@ export const SUPPORTED_METRICS = [
   'bounce_rate',
   'visit_duration',
   'views_per_visit',
+  'percentage',
 ] as const;
 /** Metrics computed from the sessions table rather than from events. */
 export const SESSION_METRICS = ['bounce_rate', 'visit_duration', 'views_per_visit'] as const;
 export type SessionMetric = (typeof SESSION_METRICS)[number];
 export type Metric = (typeof SUPPORTED_METRICS)[number];
 
-export const TIME_DIMENSIONS = ['time', 'time:hour', 'time:day', 'time:week', 'time:month'] as const;
+export const TIME_DIMENSIONS = ['time', 'time:minute', 'time:hour', 'time:day', 'time:week', 'time:month'] as const;
 export const FIELD_DIMENSIONS = [
   'event:page',
   'event:name',

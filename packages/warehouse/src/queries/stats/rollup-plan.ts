@@ -36,6 +36,8 @@ const isTime = (d: Dimension): d is TimeDimension => d === 'time' || d.startsWit
 export function planRollup(request: StatsRequest, range: ResolvedRange, timezone: string): RollupPlan | undefined {
   if (range.kind !== 'days') return undefined;
   if (!request.metrics.every((metric) => ROLLUP_METRICS.has(metric))) return undefined;
+  // Hour buckets cannot answer minutes.
+  if (request.dimensions.includes('time:minute')) return undefined;
   const fields = new Set<string>(request.dimensions.filter((d) => !isTime(d)));
   for (const dimension of filterDimensions(request.filters)) fields.add(dimension);
   if (fields.size > 1) return undefined;

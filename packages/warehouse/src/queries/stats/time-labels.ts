@@ -7,7 +7,11 @@ export function timeLabels(range: ResolvedRange, bucket: TimeBucket, timezone: s
     range.kind === 'days' ? [range.from, range.to] : [todayIn(timezone, range.from), todayIn(timezone, range.to)];
   const labels: string[] = [];
   for (let day = from; day <= to; day = nextDay(day)) {
-    if (bucket === 'hour') {
+    if (bucket === 'minute') {
+      for (let m = 0; m < 24 * 60; m++) {
+        labels.push(`${day} ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}:00`);
+      }
+    } else if (bucket === 'hour') {
       for (let h = 0; h < 24; h++) labels.push(`${day} ${String(h).padStart(2, '0')}:00:00`);
     } else if (bucket === 'day') {
       labels.push(day);
