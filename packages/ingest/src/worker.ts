@@ -118,16 +118,15 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
         takenThrough = message.offset;
         continue;
       }
-      const source = { topic: batch.topic, partition: batch.partition, offset: message.offset.toString() };
-      const text = message.value?.toString('utf8') ?? '';
-      const event = parsed.get(message.offset) ?? parseEvent(text);
+      // Every message past the stored offset was parsed above; the text is decoded again only for a dead letter.
+      const event = parsed.get(message.offset) ?? parseEvent(message.value?.toString('utf8') ?? '');
       if (!event.ok) {
         deadLetters.push({
           reason: event.reason,
           stage: 'ingest',
           at: Date.now(),
-          payload: text.slice(0, 65_536),
-          source,
+          payload: (message.value?.toString('utf8') ?? '').slice(0, 65_536),
+          source: { topic: batch.topic, partition: batch.partition, offset: message.offset.toString() },
         });
         takenThrough = message.offset;
         continue;
