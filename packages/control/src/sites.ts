@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { type SiteRecord, siteRecordSchema } from '@tern/events';
 import type { EventLog, LogProducer } from '@tern/stream';
 import { CompactedView } from './compacted-view.ts';
@@ -39,10 +40,10 @@ export class SiteDirectory {
   }
 
   /** Publishes a site and waits until this process's own view has it. */
-  async register(producer: LogProducer, site: SiteRecord): Promise<SiteRecord> {
-    const record = { ...site, domain: normalizeDomain(site.domain) };
+  async register(producer: LogProducer, site: Omit<SiteRecord, 'goals'> & Partial<SiteRecord>): Promise<SiteRecord> {
+    const record: SiteRecord = { ...site, goals: site.goals ?? [], domain: normalizeDomain(site.domain) };
     await producer.send(this.topic, [{ key: record.domain, value: JSON.stringify(record) }]);
-    await this.#view.waitFor(record.domain, (value) => value?.createdAt === record.createdAt);
+    await this.#view.waitFor(record.domain, (value) => isDeepStrictEqual(value, record));
     return record;
   }
 

@@ -1,10 +1,24 @@
 import { z } from 'zod';
 
 /** Records of the compacted control topics that the web app publishes and every collector reads. */
+/**
+ * A conversion goal: a custom event by name, or visits to pages whose path matches (`*` and `**` match anything,
+ * as in Plausible). Its name in the query API is the event name, or "Visit " + the path.
+ */
+export const goalSchema = z.union([
+  z.strictObject({ event: z.string().min(1).max(120) }),
+  z.strictObject({ page: z.string().min(1).max(2048).startsWith('/') }),
+]);
+export type Goal = z.infer<typeof goalSchema>;
+
+export const goalName = (goal: Goal): string => ('event' in goal ? goal.event : `Visit ${goal.page}`);
+
 export const siteRecordSchema = z.strictObject({
   domain: z.string().min(1).max(253),
   timezone: z.string().min(1).max(64),
   createdAt: z.number().int(),
+  /** Records written before goals existed have none. */
+  goals: z.array(goalSchema).max(100).default([]),
 });
 export type SiteRecord = z.infer<typeof siteRecordSchema>;
 

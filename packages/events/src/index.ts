@@ -1,5 +1,8 @@
 export { BOT_REASONS, type BotEvent, type BotReason, botEventSchema } from './bots.ts';
 export {
+  type Goal,
+  goalName,
+  goalSchema,
   type SaltRecord,
   type SiteRecord,
   saltRecordSchema,

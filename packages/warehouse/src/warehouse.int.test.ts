@@ -219,14 +219,49 @@ describe.each(['embedded', 'server'] as const)('warehouse (%s)', (mode) => {
       { dimensions: ['DE'], metrics: [0], change: [100] },
       { dimensions: ['US'], metrics: [0], change: [100] },
     ]);
-    await expect(
-      ask({
-        metrics: ['visitors'],
-        date_range: '7d',
-        dimensions: ['time:day'],
-        include: { comparisons: { mode: 'previous_period' } },
-      }),
-    ).rejects.toThrow(InvalidStatsQueryError);
+    // Time buckets line up by position: hour 12 of March 7 is compared with hour 12 of March 10.
+    const hourly = await ask({
+      metrics: ['visitors'],
+      date_range: ['2026-03-10', '2026-03-10'],
+      dimensions: ['time:hour'],
+      include: { comparisons: { mode: 'custom', date_range: ['2026-03-07', '2026-03-07'] } },
+    });
+    expect(hourly.results).toEqual([
+      {
+        dimensions: ['2026-03-10 10:00:00'],
+        metrics: [1],
+        comparison: { dimensions: ['2026-03-10 10:00:00'], metrics: [0], change: [100] },
+      },
+      {
+        dimensions: ['2026-03-10 11:00:00'],
+        metrics: [1],
+        comparison: { dimensions: ['2026-03-10 11:00:00'], metrics: [0], change: [100] },
+      },
+      {
+        dimensions: ['2026-03-10 12:00:00'],
+        metrics: [1],
+        comparison: { dimensions: ['2026-03-07 12:00:00'], metrics: [1], change: [0] },
+      },
+    ]);
+    // A series alone also lists buckets where only the other period has data.
+    const daily = await ask({
+      metrics: ['visitors'],
+      date_range: ['2026-03-09', '2026-03-10'],
+      dimensions: ['time:day'],
+      include: { comparisons: { mode: 'previous_period' } },
+    });
+    expect(daily.results).toEqual([
+      {
+        dimensions: ['2026-03-09'],
+        metrics: [0],
+        comparison: { dimensions: ['2026-03-07'], metrics: [1], change: [-100] },
+      },
+      {
+        dimensions: ['2026-03-10'],
+        metrics: [3],
+        comparison: { dimensions: ['2026-03-10'], metrics: [0], change: [100] },
+      },
+    ]);
   });
 
   it('buckets by hour and day in the site time zone, listing empty buckets in time_labels', async () => {
@@ -325,13 +360,57 @@ describe.each(['embedded', 'server'] as const)('warehouse (%s)', (mode) => {
     expect(google.results).toEqual([{ dimensions: [], metrics: [1, 0, 90] }]);
     const nobody = await ask({ metrics: ['bounce_rate'], date_range: ['2020-01-01', '2020-01-02'] });
     expect(nobody.results).toEqual([{ dimensions: [], metrics: [0] }]);
-    await expect(
-      ask({ metrics: ['bounce_rate'], date_range: 'day', dimensions: ['visit:source'] }),
-    ).rejects.toMatchObject({
-      field: 'dimensions',
+    const bySource = await ask({ metrics: ['bounce_rate'], date_range: 'day', dimensions: ['visit:source'] });
+    expect(bySource.results).toEqual([
+      { dimensions: ['Direct / None'], metrics: [50] },
+      { dimensions: ['Google'], metrics: [0] },
+    ]);
+  });
+
+  it('applies page filters to sessions: bounce rate by entry page, duration of every session with the page', async () => {
+    const home = await ask({
+      metrics: ['bounce_rate', 'visit_duration'],
+      date_range: 'day',
+      filters: [['is', 'event:page', ['/']]],
     });
+    // Sessions 11 and 21 entered on / and neither bounced; their durations are 90 s and 1 s.
+    expect(home.results).toEqual([{ dimensions: [], metrics: [0, 46] }]);
+    const blog = await ask({
+      metrics: ['visitors', 'bounce_rate', 'visit_duration'],
+      date_range: 'day',
+      filters: [['is', 'event:page', ['/blog']]],
+    });
+    // Session 21 saw /blog but entered on /: no session entered on /blog, so no bounce rate to speak of.
+    expect(blog.results).toEqual([{ dimensions: [], metrics: [1, 0, 1] }]);
+  });
+
+  it('breaks down by entry and exit page, and session metrics by page as entry page', async () => {
+    const entry = await ask({ metrics: ['visitors', 'visits'], date_range: 'day', dimensions: ['visit:entry_page'] });
+    expect(entry.results).toEqual([
+      { dimensions: ['/'], metrics: [2, 2] },
+      { dimensions: ['/it\'s \\ "quoted"'], metrics: [1, 1] },
+    ]);
+    const exit = await ask({
+      metrics: ['visits'],
+      date_range: 'day',
+      dimensions: ['visit:exit_page'],
+      order_by: [['visit:exit_page', 'asc']],
+    });
+    expect(exit.results.map((r) => r.dimensions[0])).toEqual(['/blog', '/it\'s \\ "quoted"', '/pricing']);
+    const pages = await ask({
+      metrics: ['pageviews', 'bounce_rate'],
+      date_range: 'day',
+      dimensions: ['event:page'],
+      order_by: [['event:page', 'asc']],
+    });
+    expect(pages.results).toEqual([
+      { dimensions: ['/'], metrics: [2, 0] },
+      { dimensions: ['/blog'], metrics: [1, 0] },
+      { dimensions: ['/it\'s \\ "quoted"'], metrics: [1, 100] },
+      { dimensions: ['/pricing'], metrics: [1, 0] },
+    ]);
     await expect(
-      ask({ metrics: ['bounce_rate'], date_range: 'day', filters: [['is', 'event:page', ['/']]] }),
-    ).rejects.toMatchObject({ field: 'filters' });
+      ask({ metrics: ['bounce_rate'], date_range: 'day', dimensions: ['event:name'] }),
+    ).rejects.toMatchObject({ field: 'dimensions' });
   });
 });

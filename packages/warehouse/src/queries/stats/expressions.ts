@@ -1,5 +1,8 @@
+import type { Goal } from '@tern/events';
+import { InvalidStatsQueryError } from './errors.ts';
+import { goalDimension } from './goals.ts';
 import type { ParamBag } from './params.ts';
-import type { FieldDimension, Metric, SessionMetric, TimeDimension } from './request.ts';
+import type { FieldDimension, Metric, RelativeMetric, SessionMetric, TimeDimension } from './request.ts';
 
 /** Blank visit fields read as Plausible shows them; filters accept the same literals. */
 const DIRECT = 'Direct / None';
@@ -8,7 +11,10 @@ const NO_PROP = '(none)';
 
 const orLabel = (column: string, label: string) => `if(${column} = '', '${label}', ${column})`;
 
-const FIELD_SQL: Record<Exclude<FieldDimension, `event:props:${string}`>, string> = {
+/** Dimensions that are not a column of an event: goals, and the session's entry and exit pages. */
+type DerivedDimension = `event:props:${string}` | 'event:goal' | 'visit:entry_page' | 'visit:exit_page';
+
+const FIELD_SQL: Record<Exclude<FieldDimension, DerivedDimension>, string> = {
   'event:page': 'pathname',
   'event:name': 'name',
   'event:hostname': 'hostname',
@@ -27,21 +33,42 @@ const FIELD_SQL: Record<Exclude<FieldDimension, `event:props:${string}`>, string
   'visit:os': orLabel('os', NOT_SET),
   'visit:os_version': orLabel('os_version', NOT_SET),
   'visit:device': orLabel('device', NOT_SET),
+  // Plausible's screen-size classes.
+  'visit:screen': `multiIf(screen_width = 0, '${NOT_SET}', screen_width < 576, 'Mobile', screen_width < 992, 'Tablet', screen_width < 1440, 'Laptop', 'Desktop')`,
 };
 
-/** SQL for a non-time dimension; prop keys are bound as parameters. */
-export function fieldExpression(dimension: FieldDimension, params: ParamBag): string {
+/** SQL for a non-time dimension of an event row; prop keys and goal names are bound as parameters. */
+export function fieldExpression(dimension: FieldDimension, params: ParamBag, goals: readonly Goal[] = []): string {
   if (dimension.startsWith('event:props:')) {
     const key = params.add(dimension.slice('event:props:'.length), 'String');
     return `if(mapContains(props, ${key}), props[${key}], '${NO_PROP}')`;
   }
-  return FIELD_SQL[dimension as Exclude<FieldDimension, `event:props:${string}`>];
+  if (dimension === 'event:goal') return goalDimension(goals, params);
+  if (dimension === 'visit:entry_page' || dimension === 'visit:exit_page') {
+    // Routed to the sessions table before SQL is built; reaching here is a planner bug.
+    throw new InvalidStatsQueryError('dimensions', `${dimension} is answered from sessions only`);
+  }
+  return FIELD_SQL[dimension as Exclude<FieldDimension, DerivedDimension>];
+}
+
+/**
+ * SQL for a dimension of a session row (session-query.ts): visit attributes are named as on events; `event:page`
+ * reads the entry page, as Plausible groups session metrics by page.
+ */
+export function sessionFieldExpression(dimension: FieldDimension, params: ParamBag): string {
+  if (dimension === 'visit:entry_page' || dimension === 'event:page') return 'entry_page';
+  if (dimension === 'visit:exit_page') return 'exit_page';
+  if (dimension.startsWith('visit:') && dimension !== 'visit:screen') return fieldExpression(dimension, params);
+  throw new InvalidStatsQueryError('dimensions', `session metrics cannot be broken down by ${dimension}`);
 }
 
 export type TimeBucket = 'minute' | 'hour' | 'day' | 'week' | 'month';
 
-/** Plausible's labels: `YYYY-MM-DD HH:00:00`, `YYYY-MM-DD`, weeks from Monday, `YYYY-MM-01`. */
-export function timeExpression(bucket: TimeBucket, tz: string, column = 'timestamp'): string {
+/**
+ * Plausible's labels: `YYYY-MM-DD HH:00:00`, `YYYY-MM-DD`, weeks from Monday, `YYYY-MM-01`; a week or month label is
+ * clamped to `firstDay` (a bound Date parameter), the range's first day.
+ */
+export function timeExpression(bucket: TimeBucket, tz: string, column: string, firstDay: string): string {
   switch (bucket) {
     case 'minute':
       return `formatDateTime(toStartOfMinute(${column}), '%Y-%m-%d %H:%i:00', ${tz})`;
@@ -50,9 +77,9 @@ export function timeExpression(bucket: TimeBucket, tz: string, column = 'timesta
     case 'day':
       return `toString(toDate(${column}, ${tz}))`;
     case 'week':
-      return `toString(toMonday(toDate(${column}, ${tz})))`;
+      return `toString(greatest(toMonday(toDate(${column}, ${tz})), ${firstDay}))`;
     case 'month':
-      return `toString(toStartOfMonth(toDate(${column}, ${tz})))`;
+      return `toString(greatest(toStartOfMonth(toDate(${column}, ${tz})), ${firstDay}))`;
   }
 }
 
@@ -64,16 +91,35 @@ export function bucketFor(dimension: TimeDimension, hours: number): TimeBucket {
   return 'month';
 }
 
+export type EventMetric = Exclude<Metric, SessionMetric | RelativeMetric>;
+export type CountMetric = Exclude<EventMetric, 'scroll_depth' | 'time_on_page'>;
+
 /** Engagement pings are excluded from the scanned rows, so every metric ignores them. */
-export const METRIC_SQL: Record<Exclude<Metric, SessionMetric | 'percentage'>, string> = {
+export const METRIC_SQL: Record<CountMetric, string> = {
   visitors: 'uniqExact(visitor_id)',
   visits: 'uniqExact(session_id)',
   pageviews: "countIf(type = 'pageview')",
   events: 'count()',
 };
 
+const ENGAGED = "type = 'engagement'";
+/**
+ * When an engagement metric is asked for, pings are scanned too: the counts then skip them explicitly.
+ * `scroll_depth`: the mean over page visits (session and path) of the deepest scroll reported, in percent.
+ * `time_on_page`: engaged seconds per page visit, where a page visit is a session's engagement on one path.
+ * Both are null when no ping matched.
+ */
+export const ENGAGEMENT_METRIC_SQL: Record<EventMetric, string> = {
+  visitors: "uniqExactIf(visitor_id, type != 'engagement')",
+  visits: "uniqExactIf(session_id, type != 'engagement')",
+  pageviews: "countIf(type = 'pageview')",
+  events: "countIf(type != 'engagement')",
+  scroll_depth: `if(countIf(${ENGAGED}) = 0, NULL, round(arrayAvg((maxMapIf([concat(toString(session_id), ' ', pathname)], [scroll_depth], ${ENGAGED})).2)))`,
+  time_on_page: `if(countIf(${ENGAGED}) = 0, NULL, round(sumIf(engaged_ms, ${ENGAGED}) / 1000 / uniqExactIf((session_id, pathname), ${ENGAGED})))`,
+};
+
 /** The same metrics merged from the hourly rollup's states (migration 006). */
-export const ROLLUP_METRIC_SQL: Record<Exclude<Metric, SessionMetric | 'percentage'>, string> = {
+export const ROLLUP_METRIC_SQL: Record<CountMetric, string> = {
   visitors: 'uniqExactMerge(visitors)',
   visits: 'uniqExactMerge(visits)',
   pageviews: 'sum(pageviews)',
@@ -81,11 +127,27 @@ export const ROLLUP_METRIC_SQL: Record<Exclude<Metric, SessionMetric | 'percenta
 };
 
 /**
- * Session metrics over the sessions subquery (one row per session), rounded as Plausible does: bounce rate and
- * duration to whole numbers, views per visit to two decimals. No sessions gives 0.
+ * Metrics over session rows (session-query.ts), rounded as Plausible does: bounce rate and duration to whole
+ * numbers, views per visit to two decimals; no sessions gives 0. `entry` narrows the bounce rate to sessions whose
+ * entry page passes the page filters (shared/SEMANTICS.md, page filters). Counts are the sessions' own.
  */
-export const SESSION_METRIC_SQL: Record<SessionMetric, string> = {
-  bounce_rate: 'if(count() = 0, 0, round(countIf(session_events = 1) / count() * 100))',
-  visit_duration: 'if(count() = 0, 0, round(avg(duration)))',
-  views_per_visit: 'if(count() = 0, 0, round(sum(session_pageviews) / count(), 2))',
-};
+export function sessionMetricSql(metric: Exclude<Metric, RelativeMetric>, entry: string): string {
+  switch (metric) {
+    case 'bounce_rate':
+      return `if(countIf(${entry}) = 0, 0, round(countIf(${entry} AND session_events = 1) / countIf(${entry}) * 100))`;
+    case 'visit_duration':
+      return 'if(count() = 0, 0, round(avg(duration)))';
+    case 'views_per_visit':
+      return 'if(count() = 0, 0, round(sum(session_pageviews) / count(), 2))';
+    case 'visitors':
+      return 'uniqExact(visitor_id)';
+    case 'visits':
+      return 'count()';
+    case 'pageviews':
+      return 'sum(session_pageviews)';
+    case 'events':
+      return 'sum(session_events)';
+    default:
+      throw new InvalidStatsQueryError('metrics', `${metric} cannot be computed from sessions`);
+  }
+}

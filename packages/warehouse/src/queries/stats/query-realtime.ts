@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { toClickHouseTime } from './query-stats.ts';
+import { toClickHouseTime } from './range-sql.ts';
 
 export interface RealtimeMinute {
   /** Start of the minute, ISO 8601 UTC. */

@@ -1,34 +1,47 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { Goal } from '@tern/events';
 import { change, comparisonRange } from './compare.ts';
-import { type ResolvedRange, rangeHours, resolveDateRange } from './date-range.ts';
+import { type ResolvedRange, rangeHours, resolveDateRange, todayIn } from './date-range.ts';
+import { InvalidStatsQueryError } from './errors.ts';
 import {
   bucketFor,
+  type CountMetric,
+  ENGAGEMENT_METRIC_SQL,
+  type EventMetric,
   fieldExpression,
   METRIC_SQL,
   ROLLUP_METRIC_SQL,
   type TimeBucket,
   timeExpression,
 } from './expressions.ts';
-import { type ColumnOf, compileFilters } from './filters.ts';
+import { type ColumnOf, compileFilters, filterDimensions } from './filters.ts';
 import { ParamBag } from './params.ts';
+import { rangeCondition } from './range-sql.ts';
 import {
   type Dimension,
+  ENGAGEMENT_METRICS,
   type FieldDimension,
   type Filter,
   type Metric,
+  RELATIVE_METRICS,
+  type RelativeMetric,
   SESSION_METRICS,
   type SessionMetric,
   type StatsRequest,
   type TimeDimension,
 } from './request.ts';
 import { planRollup } from './rollup-plan.ts';
-import { querySessionMetrics } from './session-metrics.ts';
+import { sessionSelect } from './session-query.ts';
 import { timeLabels } from './time-labels.ts';
+
+export { InvalidStatsQueryError } from './errors.ts';
 
 export interface StatsContext {
   /** The site's IANA time zone: day boundaries and time labels follow it. */
   timezone: string;
   now: Date;
+  /** The site's goals, for `event:goal` and `conversion_rate`. */
+  goals?: readonly Goal[];
   /**
    * Where event metrics come from: the hourly rollup whenever it can answer exactly (`auto`, the default), always
    * the raw events (`raw`), or only the rollup (`rollup`, an error when it cannot answer; for tests and benches).
@@ -37,7 +50,7 @@ export interface StatsContext {
 }
 
 export interface StatsRow {
-  /** `percentage` is null when the total is 0, as in Plausible. */
+  /** `percentage` and the engagement metrics are null when there is nothing to divide by, as in Plausible. */
   metrics: Array<number | null>;
   dimensions: string[];
   /** With `include.comparisons`: the same row in the other period, and the change per metric. */
@@ -50,112 +63,144 @@ export interface StatsResponse {
   query: Omit<StatsRequest, 'date_range'> & { date_range: [string, string] };
 }
 
-/** A request that parses but cannot be answered, with the field at fault. */
-export class InvalidStatsQueryError extends Error {
-  override readonly name = 'InvalidStatsQueryError';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const isTime = (d: Dimension): d is TimeDimension => d === 'time' || d.startsWith('time:');
 
 /**
- * Answers a Stats API v2 query from the hourly rollup where it is exact, else from the raw events table; with
- * `include.comparisons`, each row also carries the other period's figures and the change.
+ * Answers a Stats API v2 query: event metrics from the hourly rollup where it is exact, else from raw events;
+ * session metrics from sessions. With `include.comparisons`, each row also carries the other period's figures and
+ * the change; time buckets are matched by position (the first day with the first day).
  */
 export async function queryStats(
   client: ClickHouseClient,
   request: StatsRequest,
   context: StatsContext,
 ): Promise<StatsResponse> {
-  if (request.metrics.includes('percentage')) return queryWithPercentage(client, request, context);
+  if (request.metrics.some(isRelativeMetric)) return queryWithRelative(client, request, context);
   const comparisons = request.include?.comparisons;
   if (!comparisons) return queryPeriod(client, request, context);
-  if (request.dimensions.some(isTime)) {
-    throw new InvalidStatsQueryError('include.comparisons', 'comparisons with time dimensions are not supported yet');
-  }
+
   const include = { ...request.include, comparisons: undefined };
-  const current = await queryPeriod(client, { ...request, include }, context);
   const firstDay = request.date_range === 'all' ? await firstEventDay(client, request.site_id, context.timezone) : '';
-  const otherRange = comparisonRange(
-    resolveDateRange(request.date_range, context.timezone, context.now, firstDay),
-    comparisons,
-  );
+  const range = resolveDateRange(request.date_range, context.timezone, context.now, firstDay);
+  const otherDates = comparisonRange(range, comparisons);
+  const timeIndex = request.dimensions.findIndex(isTime);
+  // Both periods use the current period's bucket, so that a custom period of another length still lines up.
+  const bucket =
+    timeIndex >= 0 ? bucketFor(request.dimensions[timeIndex] as TimeDimension, rangeHours(range)) : undefined;
+  const otherDimensions = request.dimensions.map((d, i) => (i === timeIndex ? (`time:${bucket}` as Dimension) : d));
+  const current = await queryPeriod(client, { ...request, include }, context);
   const other = await queryPeriod(
     client,
-    { ...request, date_range: otherRange, include, pagination: { limit: 10_000, offset: 0 } },
+    {
+      ...request,
+      dimensions: otherDimensions,
+      date_range: otherDates,
+      include,
+      pagination: { limit: 10_000, offset: 0 },
+    },
     context,
   );
-  const byDimensions = new Map(other.results.map((row) => [JSON.stringify(row.dimensions), row]));
-  const results = current.results.map((row) => {
+
+  let relabel = (dimensions: string[]) => dimensions;
+  if (bucket) {
+    const otherRange = resolveDateRange(otherDates, context.timezone, context.now, firstDay);
+    const currentLabels = timeLabels(range, bucket, context.timezone);
+    const position = new Map(timeLabels(otherRange, bucket, context.timezone).map((label, i) => [label, i]));
+    relabel = (dimensions) =>
+      dimensions.map((value, i) => (i === timeIndex ? (currentLabels[position.get(value) ?? -1] ?? '') : value));
+  }
+  const byDimensions = new Map(other.results.map((row) => [JSON.stringify(relabel(row.dimensions)), row]));
+  const zero = request.metrics.map(() => 0);
+  const withComparison = (row: StatsRow): StatsRow => {
     const previous = byDimensions.get(JSON.stringify(row.dimensions));
-    const metrics = previous?.metrics ?? request.metrics.map(() => 0);
+    const metrics = previous?.metrics ?? zero;
     return {
       ...row,
       comparison: {
-        dimensions: row.dimensions,
+        dimensions: previous?.dimensions ?? row.dimensions,
         metrics,
         change: request.metrics.map((metric, i) =>
           change(metric, Number(metrics[i] ?? 0), Number(row.metrics[i] ?? 0)),
         ),
       },
     };
-  });
+  };
+  const results = current.results.map(withComparison);
+  // A time series alone also gets the buckets where only the other period has data, so that a chart can draw the
+  // comparison line whole.
+  if (bucket && request.dimensions.length === 1) {
+    const present = new Set(current.results.map((row) => row.dimensions[0]));
+    for (const row of other.results) {
+      const [label] = relabel(row.dimensions);
+      if (label && !present.has(label)) results.push(withComparison({ dimensions: [label], metrics: zero }));
+    }
+    results.sort((a, b) => String(a.dimensions[0]).localeCompare(String(b.dimensions[0])));
+  }
   return { ...current, results, meta: { ...current.meta, comparison_date_range: other.query.date_range } };
 }
 
 /**
- * `percentage`: a row's visitors ÷ the visitors of the same filters without dimensions × 100, to one decimal; null
- * when that total is 0 (shared/SEMANTICS.md, relative metrics).
+ * Metrics relative to a total (shared/SEMANTICS.md, relative metrics). `percentage`: a row's visitors ÷ the visitors
+ * under the same filters without dimensions × 100, one decimal, null when that total is 0. `conversion_rate`: a row's
+ * visitors ÷ the visitors with goal and prop filters removed × 100, two decimals, 0 when that total is 0.
  */
-async function queryWithPercentage(
+async function queryWithRelative(
   client: ClickHouseClient,
   request: StatsRequest,
   context: StatsContext,
 ): Promise<StatsResponse> {
-  if (request.dimensions.length === 0) {
+  if (request.metrics.includes('percentage') && request.dimensions.length === 0) {
     throw new InvalidStatsQueryError('metrics', 'percentage needs at least one dimension');
   }
-  if (request.include?.comparisons) {
-    throw new InvalidStatsQueryError('include.comparisons', 'not supported with percentage yet');
+  const hasGoal = [...request.dimensions, ...filterDimensions(request.filters)].includes('event:goal');
+  if (request.metrics.includes('conversion_rate') && !hasGoal) {
+    throw new InvalidStatsQueryError('metrics', 'conversion_rate needs an event:goal filter or dimension');
   }
-  const visitorsFor = (metric: Metric): Metric => (metric === 'percentage' ? 'visitors' : metric);
-  const rowsRequest: StatsRequest = {
+  if (request.include?.comparisons) {
+    throw new InvalidStatsQueryError('include.comparisons', 'not supported with percentage or conversion_rate yet');
+  }
+  const visitorsFor = (metric: string) => (isRelativeMetric(metric as Metric) ? 'visitors' : metric);
+  const rowsRequest = {
     ...request,
     metrics: request.metrics.map(visitorsFor),
-    ...(request.order_by
-      ? {
-          order_by: request.order_by.map(([field, direction]) => [
-            field === 'percentage' ? 'visitors' : field,
-            direction,
-          ]),
-        }
-      : {}),
-  };
-  const totalRequest: StatsRequest = {
-    ...request,
-    metrics: ['visitors'],
-    dimensions: [],
-    include: {},
-    order_by: undefined,
-    pagination: { limit: 1, offset: 0 },
-  };
-  const [rows, total] = await Promise.all([
+    order_by: request.order_by?.map(([field, direction]) => [visitorsFor(field), direction]),
+  } as StatsRequest;
+  const totalOf = (filters: Filter[]): Promise<StatsResponse> =>
+    queryPeriod(
+      client,
+      {
+        ...request,
+        metrics: ['visitors'],
+        dimensions: [],
+        filters,
+        include: {},
+        order_by: undefined,
+        pagination: { limit: 1, offset: 0 },
+      },
+      context,
+    );
+  const unconverted = request.filters.filter(
+    (filter) => !(filter.length >= 3 && (filter[1] === 'event:goal' || String(filter[1]).startsWith('event:props:'))),
+  );
+  const [rows, total, all] = await Promise.all([
     queryPeriod(client, rowsRequest, context),
-    queryPeriod(client, totalRequest, context),
+    request.metrics.includes('percentage') ? totalOf(request.filters) : undefined,
+    request.metrics.includes('conversion_rate') ? totalOf(unconverted) : undefined,
   ]);
-  const all = Number(total.results[0]?.metrics[0] ?? 0);
+  const totalVisitors = Number(total?.results[0]?.metrics[0] ?? 0);
+  const allVisitors = Number(all?.results[0]?.metrics[0] ?? 0);
   const results = rows.results.map((row) => ({
     ...row,
-    metrics: row.metrics.map((value, i) =>
-      request.metrics[i] === 'percentage' ? (all === 0 ? null : Math.round((Number(value) / all) * 1000) / 10) : value,
-    ),
+    metrics: row.metrics.map((value, i) => {
+      const metric = request.metrics[i];
+      if (metric === 'percentage')
+        return totalVisitors === 0 ? null : Math.round((Number(value) / totalVisitors) * 1000) / 10;
+      if (metric === 'conversion_rate')
+        return allVisitors === 0 ? 0 : Math.round((Number(value) / allVisitors) * 10_000) / 100;
+      return value;
+    }),
   }));
-  return { ...rows, results, query: { ...rows.query, metrics: request.metrics } };
+  return { ...rows, results, query: { ...rows.query, metrics: request.metrics, order_by: request.order_by } };
 }
 
 async function queryPeriod(
@@ -166,35 +211,9 @@ async function queryPeriod(
   const params = new ParamBag();
   const tz = params.add(context.timezone, 'String');
   const site = params.add(request.site_id, 'String');
+  const goals = context.goals ?? [];
   const firstDay = request.date_range === 'all' ? await firstEventDay(client, request.site_id, context.timezone) : '';
   const range = resolveDateRange(request.date_range, context.timezone, context.now, firstDay);
-
-  const sessionMetrics = request.metrics.filter(isSessionMetric);
-  if (sessionMetrics.length > 0) {
-    if (request.dimensions.length > 0) {
-      throw new InvalidStatsQueryError('dimensions', `${sessionMetrics.join(', ')}: served without dimensions for now`);
-    }
-    if (filtersUseEventDimensions(request.filters)) {
-      throw new InvalidStatsQueryError(
-        'filters',
-        `${sessionMetrics.join(', ')}: only visit:* filters are supported for now`,
-      );
-    }
-    const eventMetrics = request.metrics.filter((m) => !isSessionMetric(m));
-    const [sessions, events] = await Promise.all([
-      querySessionMetrics(client, request.site_id, sessionMetrics, range, context.timezone, request.filters),
-      eventMetrics.length > 0 ? queryPeriod(client, { ...request, metrics: eventMetrics }, context) : undefined,
-    ]);
-    const eventRow = events?.results[0]?.metrics ?? [];
-    const metrics = request.metrics.map((m) =>
-      isSessionMetric(m) ? (sessions.get(m) ?? 0) : (eventRow[eventMetrics.indexOf(m)] ?? 0),
-    );
-    return {
-      results: [{ dimensions: [], metrics }],
-      meta: events?.meta ?? {},
-      query: { ...request, date_range: describeRange(range, context.timezone) },
-    };
-  }
 
   const timeDimensions = request.dimensions.filter(isTime);
   if (timeDimensions.length > 1) throw new InvalidStatsQueryError('dimensions', 'at most one time dimension');
@@ -203,55 +222,78 @@ async function queryPeriod(
     throw new InvalidStatsQueryError('dimensions', 'time:minute needs a date range of at most two days');
   }
 
-  const source = context.source ?? 'auto';
-  const rollup = source === 'raw' ? undefined : planRollup(request, range, context.timezone);
-  if (source === 'rollup' && !rollup) {
-    throw new InvalidStatsQueryError('source', 'the hourly rollup cannot answer this query exactly');
-  }
-  // The same query shape over either table: raw events, or one dimension's rows of the hourly rollup, whose
-  // `value` already carries the labels the field expressions produce.
-  const time = rollup ? 'hour' : 'timestamp';
-  const fieldOf: ColumnOf = rollup ? () => 'value' : fieldExpression;
-  const dimensionSql = request.dimensions.map((dimension, i) => {
-    const bucket = isTime(dimension) ? buckets.get(dimension) : undefined;
-    const sql = bucket ? timeExpression(bucket, tz, time) : fieldOf(dimension as FieldDimension, params);
-    return `${sql} AS d${i}`;
-  });
-  const metricSql = request.metrics.map(
-    (metric, i) => `${(rollup ? ROLLUP_METRIC_SQL : METRIC_SQL)[metric as EventMetric]} AS m${i}`,
+  const metrics = request.metrics as AbsoluteMetric[];
+  const sessionMetrics = metrics.filter(isSessionMetric);
+  const eventMetrics = metrics.filter((m) => !isSessionMetric(m));
+  // Entry and exit pages belong to sessions: every metric of such a query is then the sessions' own.
+  const sessionOnly = [...request.dimensions, ...filterDimensions(request.filters)].some(
+    (d) => d === 'visit:entry_page' || d === 'visit:exit_page',
   );
-  const where = [
-    `site_id = ${site}`,
-    rollup ? `dimension = ${params.add(rollup.dimension, 'String')}` : "type != 'engagement'",
-    rangeCondition(range, tz, params, time),
-    compileFilters(request.filters, params, fieldOf),
-  ].join(' AND ');
-  const groupBy =
-    request.dimensions.length > 0 ? `GROUP BY ${request.dimensions.map((_, i) => `d${i}`).join(', ')}` : '';
-  const table = rollup ? 'events_hourly' : 'events';
-  const inner = `SELECT ${[...dimensionSql, ...metricSql].join(', ')} FROM ${table} WHERE ${where} ${groupBy}`;
+  const firstLabelDay = params.add(range.kind === 'days' ? range.from : todayIn(context.timezone, range.from), 'Date');
+  const shared = {
+    range,
+    buckets,
+    params,
+    site,
+    tz,
+    firstDay: firstLabelDay,
+    goals,
+    dimensions: request.dimensions,
+    filters: request.filters,
+  };
+  const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
+  let inner: string;
+  if (sessionOnly || eventMetrics.length === 0) {
+    const engagement = metrics.filter(isEngagementMetric);
+    if (engagement.length > 0) {
+      throw new InvalidStatsQueryError('metrics', `${engagement.join(', ')} cannot be queried by entry or exit page`);
+    }
+    inner = sessionSelect({ ...shared, metrics, aliases: names('m', metrics.length) });
+  } else {
+    const events = eventSelect({ ...request, metrics: eventMetrics }, context, {
+      ...shared,
+      aliases: names(sessionMetrics.length > 0 ? 'e' : 'm', eventMetrics.length),
+    });
+    if (sessionMetrics.length === 0) inner = events;
+    else {
+      // Event metrics from events, session metrics from sessions, matched on the dimension values (Plausible
+      // groups session metrics by entry page under an event:page breakdown).
+      const sessions = sessionSelect({
+        ...shared,
+        metrics: sessionMetrics,
+        aliases: names('s', sessionMetrics.length),
+      });
+      const dimensions = request.dimensions.map((_, i) => `d${i}`);
+      const columns = metrics.map((metric, i) =>
+        isSessionMetric(metric)
+          ? `s.s${sessionMetrics.indexOf(metric)} AS m${i}`
+          : `e.e${eventMetrics.indexOf(metric)} AS m${i}`,
+      );
+      const join =
+        dimensions.length > 0
+          ? `LEFT JOIN (${sessions}) AS s USING (${dimensions.join(', ')})`
+          : `CROSS JOIN (${sessions}) AS s`;
+      inner = `SELECT ${[...dimensions, ...columns].join(', ')} FROM (${events}) AS e ${join}`;
+    }
+  }
 
   const orderBy = orderClause(request);
   const limit = params.add(request.pagination.limit, 'UInt32');
   const offset = params.add(request.pagination.offset, 'UInt32');
   const sql = `SELECT * FROM (${inner}) ${orderBy} LIMIT ${limit} OFFSET ${offset}`;
 
-  const result = await client.query({ query: sql, query_params: params.values, format: 'JSONCompactEachRow' });
-  const rows = await result.json<Array<string | number>>();
+  const rows = await select<Array<string | number | null>>(client, sql, params);
   const dimensionCount = request.dimensions.length;
   const results = rows.map((row) => ({
     dimensions: row.slice(0, dimensionCount).map(String),
-    metrics: row.slice(dimensionCount).map(Number),
+    metrics: row.slice(dimensionCount).map((value) => (value === null ? null : Number(value))),
   }));
 
   const meta: StatsResponse['meta'] = {};
   if (request.include?.total_rows) {
-    const total = await client.query({
-      query: `SELECT count() AS n FROM (${inner})`,
-      query_params: params.values,
-      format: 'JSONEachRow',
-    });
-    meta.total_rows = Number((await total.json<{ n: number }>())[0]?.n ?? 0);
+    const [total] = await select<[number]>(client, `SELECT count() AS n FROM (${inner})`, params);
+    meta.total_rows = Number(total?.[0] ?? 0);
   }
   if (request.include?.time_labels) {
     const bucket = [...buckets.values()][0];
@@ -261,21 +303,74 @@ async function queryPeriod(
   return { results, meta, query: { ...request, date_range: describeRange(range, context.timezone) } };
 }
 
-function rangeCondition(range: ResolvedRange, tz: string, params: ParamBag, time: string): string {
-  if (range.kind === 'instants') {
-    const from = params.add(toClickHouseTime(range.from), "DateTime64(3, 'UTC')");
-    const to = params.add(toClickHouseTime(range.to), "DateTime64(3, 'UTC')");
-    return `${time} >= ${from} AND ${time} <= ${to}`;
+/** Runs a stats statement; a pattern that RE2 cannot compile is the request's fault, not the server's. */
+async function select<T>(client: ClickHouseClient, query: string, params: ParamBag): Promise<T[]> {
+  try {
+    const result = await client.query({ query, query_params: params.values, format: 'JSONCompactEachRow' });
+    return await result.json<T>();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const re2 = /cannot compile re2: ([^,]*), error: ([^.:]*)/.exec(message);
+    if (re2) throw new InvalidStatsQueryError('filters', `invalid regular expression ${re2[1]}: ${re2[2]}`);
+    throw error;
   }
-  const from = params.add(range.from, 'Date');
-  const to = params.add(range.to, 'Date');
-  // The UTC bounds let ClickHouse use the primary key; the zoned date makes the range exact. Zone
-  // offsets are within ±14 h, so one day of margin on each side is enough.
-  return (
-    `${time} >= toDateTime64(${from}, 3, 'UTC') - INTERVAL 1 DAY ` +
-    `AND ${time} < toDateTime64(${to}, 3, 'UTC') + INTERVAL 2 DAY ` +
-    `AND toDate(${time}, ${tz}) BETWEEN ${from} AND ${to}`
-  );
+}
+
+interface EventSelectScope {
+  range: ResolvedRange;
+  buckets: Map<TimeDimension, TimeBucket>;
+  params: ParamBag;
+  site: string;
+  tz: string;
+  firstDay: string;
+  goals: readonly Goal[];
+  aliases: string[];
+}
+
+/**
+ * A SELECT of event metrics grouped by `d0…`, from the hourly rollup when it answers exactly, else from raw events.
+ * Engagement pings are skipped unless an engagement metric reads them.
+ */
+function eventSelect(request: StatsRequest, context: StatsContext, scope: EventSelectScope): string {
+  const { params, tz, range, buckets } = scope;
+  const metrics = request.metrics as EventMetric[];
+  const source = context.source ?? 'auto';
+  const rollup = source === 'raw' ? undefined : planRollup(request, range, context.timezone);
+  if (source === 'rollup' && !rollup) {
+    throw new InvalidStatsQueryError('source', 'the hourly rollup cannot answer this query exactly');
+  }
+  const engagement = metrics.some(isEngagementMetric);
+  // The same query shape over either table: raw events, or one dimension's rows of the hourly rollup, whose
+  // `value` already carries the labels the field expressions produce.
+  const time = rollup ? 'hour' : 'timestamp';
+  const fieldOf: ColumnOf = rollup ? () => 'value' : (dimension, bag) => fieldExpression(dimension, bag, scope.goals);
+  const dimensionSql = request.dimensions.map((dimension, i) => {
+    const bucket = isTime(dimension) ? buckets.get(dimension) : undefined;
+    const sql = bucket
+      ? timeExpression(bucket, tz, time, scope.firstDay)
+      : fieldOf(dimension as FieldDimension, params);
+    return `${sql} AS d${i}`;
+  });
+  const metricSql = metrics.map((metric, i) => {
+    const sql = rollup
+      ? ROLLUP_METRIC_SQL[metric as CountMetric]
+      : engagement
+        ? ENGAGEMENT_METRIC_SQL[metric]
+        : METRIC_SQL[metric as CountMetric];
+    return `${sql} AS ${scope.aliases[i]}`;
+  });
+  const where = [
+    `site_id = ${scope.site}`,
+    rollup ? `dimension = ${params.add(rollup.dimension, 'String')}` : engagement ? '1' : "type != 'engagement'",
+    rangeCondition(range, tz, params, time),
+    compileFilters(request.filters, params, fieldOf, scope.goals),
+  ].join(' AND ');
+  const grouped = request.dimensions.length > 0;
+  const groupBy = grouped ? `GROUP BY ${request.dimensions.map((_, i) => `d${i}`).join(', ')}` : '';
+  // Rows that only pings fall into (the name "engagement", say) are not rows of the breakdown.
+  const having = grouped && engagement ? "HAVING countIf(type != 'engagement') > 0" : '';
+  const table = rollup ? 'events_hourly' : 'events';
+  return `SELECT ${[...dimensionSql, ...metricSql].join(', ')} FROM ${table} WHERE ${where} ${groupBy} ${having}`;
 }
 
 function orderClause(request: StatsRequest): string {
@@ -310,26 +405,21 @@ async function firstEventDay(client: ClickHouseClient, siteId: string, timezone:
   return day && day !== '1970-01-01' ? day : '9999-12-31';
 }
 
-export function toClickHouseTime(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', '');
-}
-
 function describeRange(range: ResolvedRange, timezone: string): [string, string] {
   if (range.kind === 'instants') return [range.from.toISOString(), range.to.toISOString()];
   return [`${range.from}T00:00:00 ${timezone}`, `${range.to}T23:59:59 ${timezone}`];
 }
 
-type EventMetric = Exclude<Metric, SessionMetric | 'percentage'>;
+type AbsoluteMetric = Exclude<Metric, RelativeMetric>;
+
+function isEngagementMetric(metric: Metric): boolean {
+  return (ENGAGEMENT_METRICS as readonly string[]).includes(metric);
+}
+
+function isRelativeMetric(metric: Metric): metric is RelativeMetric {
+  return (RELATIVE_METRICS as readonly string[]).includes(metric);
+}
 
 function isSessionMetric(metric: Metric): metric is SessionMetric {
   return (SESSION_METRICS as readonly string[]).includes(metric);
-}
-
-function filtersUseEventDimensions(filters: Filter[]): boolean {
-  return filters.some((filter) => {
-    const [operator] = filter;
-    if (operator === 'and' || operator === 'or') return filtersUseEventDimensions(filter[1] as Filter[]);
-    if (operator === 'not') return filtersUseEventDimensions([filter[1] as Filter]);
-    return String(filter[1]).startsWith('event:');
-  });
 }

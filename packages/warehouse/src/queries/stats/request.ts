@@ -10,11 +10,19 @@ export const SUPPORTED_METRICS = [
   'bounce_rate',
   'visit_duration',
   'views_per_visit',
+  'scroll_depth',
+  'time_on_page',
   'percentage',
+  'conversion_rate',
 ] as const;
 /** Metrics computed from the sessions table rather than from events. */
 export const SESSION_METRICS = ['bounce_rate', 'visit_duration', 'views_per_visit'] as const;
 export type SessionMetric = (typeof SESSION_METRICS)[number];
+/** Metrics relative to a total that another query computes. */
+export const RELATIVE_METRICS = ['percentage', 'conversion_rate'] as const;
+export type RelativeMetric = (typeof RELATIVE_METRICS)[number];
+/** Metrics read from engagement pings, which every other metric ignores. */
+export const ENGAGEMENT_METRICS = ['scroll_depth', 'time_on_page'] as const;
 export type Metric = (typeof SUPPORTED_METRICS)[number];
 
 export const TIME_DIMENSIONS = ['time', 'time:minute', 'time:hour', 'time:day', 'time:week', 'time:month'] as const;
@@ -22,6 +30,9 @@ export const FIELD_DIMENSIONS = [
   'event:page',
   'event:name',
   'event:hostname',
+  'event:goal',
+  'visit:entry_page',
+  'visit:exit_page',
   'visit:source',
   'visit:referrer',
   'visit:utm_source',
@@ -37,6 +48,7 @@ export const FIELD_DIMENSIONS = [
   'visit:os',
   'visit:os_version',
   'visit:device',
+  'visit:screen',
 ] as const;
 export type TimeDimension = (typeof TIME_DIMENSIONS)[number];
 export type FieldDimension = (typeof FIELD_DIMENSIONS)[number] | `event:props:${string}`;
