@@ -16,6 +16,10 @@ const webEnvSchema = z.object({
   ...ingestEnvShape,
   DEFAULT_TIMEZONE: z.string().default('UTC'),
   COLLECTOR_PUBLIC_URL: z.url().default('http://localhost:8080'),
+  /** Each web process reads the events topic in a group of its own, named from this prefix. */
+  LIVE_GROUP_PREFIX: z.string().min(1).default('tern-web-live'),
+  /** Events queued per browser on the live feed before the oldest are dropped. */
+  LIVE_BUFFER_EVENTS: z.coerce.number().int().min(10).max(100_000).default(500),
   ...logLevelEnvShape,
 });
 
@@ -34,6 +38,7 @@ export interface WebConfig {
   /** Where browsers reach the collector: used in the snippet shown to site owners. */
   collectorPublicUrl: string;
   logLevel: string;
+  live: { groupPrefix: string; bufferEvents: number };
 }
 
 /** Parsed once, at server start-up (instrumentation). A bad value stops the server naming the variable. */
@@ -55,6 +60,7 @@ export function loadWebConfig(env: Record<string, string | undefined> = process.
     defaultTimezone: e.DEFAULT_TIMEZONE,
     collectorPublicUrl: e.COLLECTOR_PUBLIC_URL.replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,
+    live: { groupPrefix: e.LIVE_GROUP_PREFIX, bufferEvents: e.LIVE_BUFFER_EVENTS },
   };
 }
 

@@ -5,6 +5,7 @@ import { type EventLog, type LogProducer, openEventLog, pipelineTopicSpecs } fro
 import { migrate, openWarehouse, type Warehouse } from '@tern/warehouse';
 import pino, { type Logger } from 'pino';
 import { loadWebConfig, type WebConfig } from './config.ts';
+import { LiveFeed } from './live-feed.ts';
 
 /** Everything the web app's routes use, created once per server process. */
 export interface WebRuntime {
@@ -19,6 +20,7 @@ export interface WebRuntime {
   tokenLimiter: RateLimiter;
   warehouse: Warehouse;
   ingest: IngestWorker | undefined;
+  live: LiveFeed;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,13 @@ async function createRuntime(): Promise<WebRuntime> {
         logger: logger.child({ component: 'ingest' }),
       })
     : undefined;
+  const live = new LiveFeed(
+    log,
+    topics.events,
+    config.live.groupPrefix,
+    config.live.bufferEvents,
+    logger.child({ component: 'live' }),
+  );
   logger.info(
     { log: log.kind, warehouse: warehouse.kind, ingest: ingest ? 'in-process' : 'external', sites: sites.size },
     'web runtime ready',
@@ -88,8 +97,10 @@ async function createRuntime(): Promise<WebRuntime> {
     tokenLimiter: new RateLimiter(0, 1),
     warehouse,
     ingest,
+    live,
     async stop() {
       clearInterval(rotation);
+      await live.stop();
       await ingest?.stop();
       await Promise.all([sites.stop(), salts.stop(), tokens.stop()]);
       await producer.close();

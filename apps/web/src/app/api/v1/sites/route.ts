@@ -1,7 +1,9 @@
 import { normalizeDomain } from '@tern/control';
+import { goalSchema } from '@tern/events';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { apiRoute, parseWith, readJson } from '../../../../server/api.ts';
+import { isTimeZone } from '../../../../server/zoned-time.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,16 +15,8 @@ const newSiteSchema = z.strictObject({
     .transform(normalizeDomain)
     .refine((d) => DOMAIN.test(d), 'a host name such as example.com'),
   timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin').optional(),
+  goals: z.array(goalSchema).max(100).optional(),
 });
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The sites the caller may read: all of them for the admin, a token's scope otherwise. */
 export const GET = apiRoute(async (_request, rt, _context, caller) => {
@@ -40,6 +34,7 @@ export const POST = apiRoute(
       domain: body.domain,
       timezone: body.timezone ?? rt.config.defaultTimezone,
       createdAt: Date.now(),
+      goals: body.goals ?? [],
     });
     return NextResponse.json(site, { status: 201 });
   },

@@ -15,6 +15,7 @@ export const POST = apiRoute(async (request, rt, _context, caller) => {
       {
         timezone: site.timezone,
         now: new Date(),
+        goals: site.goals,
       },
     );
     return NextResponse.json(result);

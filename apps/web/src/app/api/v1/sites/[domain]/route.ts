@@ -1,5 +1,8 @@
+import { goalSchema } from '@tern/events';
 import { NextResponse } from 'next/server';
-import { ApiError, apiRoute, siteFor } from '../../../../../server/api.ts';
+import { z } from 'zod';
+import { ApiError, apiRoute, parseWith, readJson, siteFor } from '../../../../../server/api.ts';
+import { isTimeZone } from '../../../../../server/zoned-time.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,3 +24,35 @@ export const DELETE = apiRoute<Context>(
   },
   { adminOnly: true },
 );
+
+const siteChangesSchema = z.strictObject({
+  timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Berlin').optional(),
+  goals: z.array(goalSchema).max(100).optional(),
+});
+
+/** Changes a site's time zone or replaces its goals. */
+export const PATCH = apiRoute<Context>(
+  async (request, rt, { params }) => {
+    const { domain } = await params;
+    const site = rt.sites.get(decodeURIComponent(domain));
+    if (!site) throw new ApiError(404, 'unknown_site', `site ${domain} is not registered`, 'domain');
+    const changes = parseWith(siteChangesSchema, await readJson(request));
+    const updated = await rt.sites.register(rt.producer, {
+      ...site,
+      ...(changes.timezone ? { timezone: changes.timezone } : {}),
+      ...(changes.goals ? { goals: uniqueGoals(changes.goals) } : {}),
+    });
+    return NextResponse.json(updated);
+  },
+  { adminOnly: true },
+);
+
+function uniqueGoals<T>(goals: T[]): T[] {
+  const seen = new Set<string>();
+  return goals.filter((goal) => {
+    const key = JSON.stringify(goal);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
