@@ -57,10 +57,11 @@ async function pageview(path: string): Promise<number> {
   return Date.now();
 }
 
-// The feed is a consumer group of its own on the events topic: on Kafka, and on the embedded log of `npm start`.
-describe.each(['kafka', 'embedded'] as const)('GET /api/v1/live (%s)', (mode) => {
+// The feed is a consumer group of its own on the events topic, here on Kafka; the dashboard test sees it work on the
+// embedded log of `npm start`.
+describe('GET /api/v1/live', () => {
   beforeAll(async () => {
-    pipeline = await startPipeline(mode === 'kafka' ? { kafkaBrokers: inject('kafkaBrokers') } : {});
+    pipeline = await startPipeline({ kafkaBrokers: inject('kafkaBrokers') });
     await registerSite(pipeline, SITE, 'UTC');
   });
   afterAll(async () => pipeline?.stop());

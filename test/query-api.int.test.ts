@@ -2,10 +2,12 @@ import { type Goal, goalName } from '@tern/events';
 import { SessionTracker } from '@tern/ingest';
 import {
   type EventRow,
+  funnelRequestSchema,
   InvalidStatsQueryError,
   insertEvents,
   migrate,
   openWarehouse,
+  queryFunnel,
   queryStats,
   type StatsRequest,
   statsRequestSchema,
@@ -544,5 +546,56 @@ describe('query API injection', () => {
     await expect(ask({ metrics: ['visitors'], filters: [['matches', 'event:page', ['(unclosed']]] })).rejects.toSatisfy(
       (error) => error instanceof InvalidStatsQueryError && error.field === 'filters',
     );
+  });
+});
+
+describe('funnels', () => {
+  /** The highest step each visitor reached in order within the window, computed by walking their events. */
+  function funnelOracle(steps: Array<(e: Event) => boolean>, windowMs: number, range: [string, string]): number[] {
+    const byVisitor = groupBy(
+      events.filter((e) => counted(e) && inDays(e.ts, range)),
+      (e) => [e.session.visitor.id],
+    );
+    const reached = steps.map(() => 0);
+    for (const list of byVisitor.values()) {
+      list.sort((a, b) => a.ts - b.ts);
+      let best = 0;
+      list.forEach((start, i) => {
+        if (!steps[0]?.(start)) return;
+        let level = 1;
+        for (const next of list.slice(i + 1)) {
+          if (next.ts - start.ts > windowMs || level === steps.length) break;
+          if (steps[level]?.(next)) level++;
+        }
+        best = Math.max(best, level);
+      });
+      for (let k = 0; k < best; k++) reached[k] = (reached[k] ?? 0) + 1;
+    }
+    return reached;
+  }
+
+  it('counts visitors through ordered steps within the window, and the drop-off between them', async () => {
+    const request = funnelRequestSchema.parse({
+      site_id: SITE,
+      date_range: RANGE,
+      steps: [{ page: '/' }, { page: '/blog/**' }, { event: 'Signup' }],
+      window_minutes: 30,
+    });
+    const got = await queryFunnel(warehouse.client, request, { timezone: TZ, now: NOW });
+    const want = funnelOracle(
+      [
+        (e) => e.type === 'pageview' && e.page === '/',
+        (e) => e.type === 'pageview' && e.page.startsWith('/blog/'),
+        (e) => e.type === 'custom' && e.name === 'Signup',
+      ],
+      30 * 60_000,
+      RANGE,
+    );
+    expect(got.steps.map((s) => s.visitors)).toEqual(want);
+    expect(want[2]).toBeGreaterThan(0);
+    expect(got.steps.map((s) => s.label)).toEqual(['Visit /', 'Visit /blog/**', 'Signup']);
+    expect(got.steps[1]?.dropoff).toBe((want[0] ?? 0) - (want[1] ?? 0));
+    expect(got.steps[2]?.conversion_rate).toBeCloseTo(((want[2] ?? 0) / (want[0] ?? 1)) * 100, 2);
+    expect(got.visitors).toBe(oracle({ metrics: ['visitors'] })[0]?.metrics[0]);
   });
 });

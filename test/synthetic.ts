@@ -104,6 +104,8 @@ export interface SyntheticOptions {
   visitorOffset?: number;
   /** Share of sessions forced to start in the ten minutes before midnight UTC offset `midnightOffsetMs`. */
   midnight?: { share: number; offsetMs: number };
+  /** Draws a session start in [from, to]; uniform when absent. */
+  startAt?: () => number;
 }
 
 /** Sessions of `visitors` visitors, each visitor's sessions in time order. */
@@ -130,7 +132,9 @@ export function* syntheticSessions(options: SyntheticOptions): Generator<Synthet
     const count = between(...options.sessionsPerVisitor);
     const starts: number[] = [];
     for (let s = 0; s < count; s++) {
-      let start = options.from + Math.floor(random() * (options.to - options.from));
+      let start = options.startAt
+        ? options.startAt()
+        : options.from + Math.floor(random() * (options.to - options.from));
       if (options.midnight && random() < options.midnight.share) {
         const day = Math.floor((start + options.midnight.offsetMs) / 86_400_000) * 86_400_000;
         start = day - options.midnight.offsetMs + 86_400_000 - between(60, 600) * 1000;
@@ -238,4 +242,39 @@ export function syntheticUuid(random: () => number): string {
   hex[16] = '8';
   const text = hex.join('');
   return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+}
+
+/** The history-import line (`POST /api/v1/import`) of a synthetic event, as another tool would export it. */
+export function historyLine(session: SyntheticSession, event: SyntheticEvent, eventId: string): string {
+  const e = enrich(session, event, eventId);
+  return JSON.stringify({
+    event_id: eventId,
+    timestamp: new Date(e.timestamp).toISOString(),
+    type: e.type,
+    name: e.name,
+    visitor_id: e.visitorId,
+    hostname: e.hostname,
+    pathname: e.pathname,
+    referrer: e.referrer,
+    referrer_host: e.referrerHost,
+    source: e.source,
+    utm_source: e.utmSource,
+    utm_medium: e.utmMedium,
+    utm_campaign: e.utmCampaign,
+    utm_term: e.utmTerm,
+    utm_content: e.utmContent,
+    country: e.country,
+    region: e.region,
+    city: e.city,
+    browser: e.browser,
+    browser_version: e.browserVersion,
+    os: e.os,
+    os_version: e.osVersion,
+    device: e.device,
+    screen_width: e.screenWidth,
+    language: e.language,
+    props: e.props,
+    engaged_ms: e.engagedMs,
+    scroll_depth: e.scrollDepth,
+  });
 }

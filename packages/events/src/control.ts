@@ -45,3 +45,15 @@ export const tokenRecordSchema = z.strictObject({
   createdAt: z.number().int(),
 });
 export type TokenRecord = z.infer<typeof tokenRecordSchema>;
+
+/**
+ * A read-only public link to a site's dashboard: key is its id, which is the link's secret part. A password, when
+ * set, is kept only as a scrypt hash (`scrypt$<salt>$<hash>`, base64url). Revoking publishes a tombstone.
+ */
+export const shareRecordSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  site: z.string().min(1).max(253),
+  passwordHash: z.string().max(200).optional(),
+  createdAt: z.number().int(),
+});
+export type ShareRecord = z.infer<typeof shareRecordSchema>;

@@ -8,5 +8,7 @@ export const DEFAULT_TOPICS = {
   sites: 'tern.control.sites',
   salts: 'tern.control.salts',
   tokens: 'tern.control.tokens',
+  /** Public dashboard links, read by every web instance. */
+  shares: 'tern.control.shares',
 } as const;
 export type TopicNames = { [K in keyof typeof DEFAULT_TOPICS]: string };

@@ -227,6 +227,8 @@ const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeri
 const hourFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, hour: '2-digit', hourCycle: 'h23' });
 const dayOf = (ms: number) => dayFormat.format(ms);
 const hourOf = (ms: number) => `${dayOf(ms)} ${hourFormat.format(ms).padStart(2, '0')}:00:00`;
+const maxDay = (a: string, b: string) => (a < b ? b : a);
+const firstDay = () => ALL[0];
 const mondayOf = (ms: number) => {
   const day = new Date(`${dayOf(ms)}T00:00:00Z`);
   day.setUTCDate(day.getUTCDate() - ((day.getUTCDay() + 6) % 7));
@@ -245,8 +247,9 @@ const FIELDS: Record<string, Field> = {
   'event:props:plan': (e) => e.props.plan ?? '(none)',
   'time:day': (e) => dayOf(e.ts),
   'time:hour': (e) => hourOf(e.ts),
-  'time:week': (e) => mondayOf(e.ts),
-  'time:month': (e) => `${dayOf(e.ts).slice(0, 7)}-01`,
+  // Week and month labels are clamped to the range's first day; every query of those dimensions asks for ALL.
+  'time:week': (e) => maxDay(mondayOf(e.ts), firstDay()),
+  'time:month': (e) => maxDay(`${dayOf(e.ts).slice(0, 7)}-01`, firstDay()),
 };
 
 type Row = { dimensions: string[]; metrics: Array<number | null> };

@@ -46,6 +46,18 @@ describe('sessions', () => {
     expect(new SessionTracker(30).assign(replayed).sessionId).toBe(new SessionTracker(30).assign(replayed).sessionId);
   });
 
+  it('orders session ids by start time, so that a date range of sessions is one stretch of the table', () => {
+    const tracker = new SessionTracker(30);
+    const ids = [0, 1, 2].map((day) =>
+      BigInt(
+        tracker.assign(event({ visitorId: String(day + 1), timestamp: 1_780_000_000_000 + day * 86_400_000 }))
+          .sessionId,
+      ),
+    );
+    expect(ids).toEqual([...ids].sort((a, b) => (a < b ? -1 : 1)));
+    expect(Number((ids[0] as bigint) >> 32n)).toBe(1_780_000_000);
+  });
+
   it('continues sessions restored after a reassignment', () => {
     const tracker = new SessionTracker(30);
     tracker.restore([

@@ -42,7 +42,7 @@ export class SessionTracker {
       return current;
     }
     const started: SessionState = {
-      sessionId: sessionIdFor(event.eventId),
+      sessionId: sessionIdFor(event.eventId, event.timestamp),
       referrer: event.referrer,
       referrerHost: event.referrerHost,
       source: event.source,
@@ -67,7 +67,13 @@ export class SessionTracker {
   }
 }
 
-/** Derived from the first event's id, so replaying the same events yields the same session ids. */
-export function sessionIdFor(firstEventId: string): string {
-  return createHash('sha256').update(firstEventId).digest().readBigUInt64BE(0).toString();
+/**
+ * Derived from the first event, so replaying the same events yields the same session ids: the start second in the
+ * high 32 bits, a hash of the event id in the low 32. The sessions table is ordered by (site, session id), so the
+ * sessions of a date range sit together and a range query reads only their granules.
+ */
+export function sessionIdFor(firstEventId: string, startMs: number): string {
+  const seconds = BigInt(Math.max(0, Math.floor(startMs / 1000))) & 0xffffffffn;
+  const hash = BigInt(createHash('sha256').update(firstEventId).digest().readUInt32BE(0));
+  return ((seconds << 32n) | hash).toString();
 }

@@ -27,6 +27,7 @@ export const logEnvShape = {
   TOPIC_SITES: z.string().min(1).default('tern.control.sites'),
   TOPIC_SALTS: z.string().min(1).default('tern.control.salts'),
   TOPIC_TOKENS: z.string().min(1).default('tern.control.tokens'),
+  TOPIC_SHARES: z.string().min(1).default('tern.control.shares'),
   EVENTS_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(5).default(1),
 };
@@ -42,6 +43,7 @@ export interface LogEnv {
   TOPIC_SITES: string;
   TOPIC_SALTS: string;
   TOPIC_TOKENS: string;
+  TOPIC_SHARES: string;
   EVENTS_PARTITIONS: number;
   KAFKA_REPLICATION_FACTOR: number;
 }
@@ -56,6 +58,8 @@ export interface PipelineTopics {
   salts: string;
   /** API tokens (hashed), read by every web instance. */
   tokens: string;
+  /** Public dashboard links, read by every web instance. */
+  shares: string;
 }
 
 export interface LogSettings {
@@ -79,6 +83,7 @@ export function logSettingsFrom(env: LogEnv, role: string, dataDir: string): Log
       sites: env.TOPIC_SITES,
       salts: env.TOPIC_SALTS,
       tokens: env.TOPIC_TOKENS,
+      shares: env.TOPIC_SHARES,
     },
     eventsPartitions: env.EVENTS_PARTITIONS,
     replicationFactor: env.KAFKA_REPLICATION_FACTOR,
@@ -96,5 +101,6 @@ export function pipelineTopicSpecs(settings: LogSettings) {
     { name: topics.sites, partitions: 1, replicationFactor, compacted: true },
     { name: topics.salts, partitions: 1, replicationFactor, compacted: true },
     { name: topics.tokens, partitions: 1, replicationFactor, compacted: true },
+    { name: topics.shares, partitions: 1, replicationFactor, compacted: true },
   ];
 }

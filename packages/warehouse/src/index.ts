@@ -11,12 +11,22 @@ export {
   readEvents,
   type StoredEvent,
 } from './queries/events/read-events.ts';
+export {
+  type FunnelRequest,
+  type FunnelResponse,
+  type FunnelStepResult,
+  funnelRequestSchema,
+  queryFunnel,
+} from './queries/funnels/query-funnel.ts';
 export { type EventIdProbe, existingEventIds } from './queries/ingest/existing-event-ids.ts';
 export { loadOpenSessions, type OpenSession } from './queries/ingest/load-open-sessions.ts';
 export { recentEventIds } from './queries/ingest/recent-event-ids.ts';
 export { storedOffsets } from './queries/ingest/stored-offsets.ts';
+export { type ResolvedRange, resolveDateRange } from './queries/stats/date-range.ts';
+export { queryPropKeys } from './queries/stats/query-prop-keys.ts';
 export { queryRealtime, type Realtime, type RealtimeMinute } from './queries/stats/query-realtime.ts';
 export {
+  firstEventDay,
   InvalidStatsQueryError,
   queryStats,
   type StatsContext,

@@ -13,6 +13,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             tern
           </a>
           <span className="tagline">real-time analytics</span>
+          <nav className="top-nav">
+            <a href="/">Sites</a>
+            <a href="/tokens">API tokens</a>
+          </nav>
         </header>
         <main className="page">{children}</main>
       </body>

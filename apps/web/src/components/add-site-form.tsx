@@ -1,6 +1,7 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
+import { InstallationCheck } from './site-settings.tsx';
 import { snippetFor } from './snippet.ts';
 
 export function AddSiteForm({ collectorUrl }: { collectorUrl: string }) {
@@ -38,12 +39,10 @@ export function AddSiteForm({ collectorUrl }: { collectorUrl: string }) {
       {added ? (
         <div>
           <p>
-            Added <strong>{added}</strong>. Paste this into the <code>&lt;head&gt;</code> of every page, then{' '}
-            <a href={`/sites/${encodeURIComponent(added)}`}>open its dashboard</a>:
+            Added <strong>{added}</strong>. <a href={`/sites/${encodeURIComponent(added)}`}>Open its dashboard</a> or{' '}
+            <a href={`/sites/${encodeURIComponent(added)}/settings`}>add goals</a>.
           </p>
-          <pre className="snippet" data-testid="snippet">
-            {snippetFor(added, collectorUrl)}
-          </pre>
+          <InstallationCheck site={added} snippet={snippetFor(added, collectorUrl)} />
         </div>
       ) : null}
     </section>

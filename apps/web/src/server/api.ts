@@ -34,13 +34,16 @@ export function errorResponse(error: ApiError): NextResponse {
  */
 export function apiRoute<C>(
   handler: (request: Request, rt: WebRuntime, context: C, caller: Caller) => Promise<Response>,
-  options: { adminOnly?: boolean } = {},
+  options: { adminOnly?: boolean; shareable?: boolean } = {},
 ): (request: Request, context: C) => Promise<Response> {
   return async (request, context) => {
     try {
       const rt = await runtime();
-      const caller = await authenticate(rt.config, rt.tokens, request);
+      const caller = await authenticate(rt.config, rt.tokens, rt.shares, request);
       if (!caller) throw new ApiError(401, 'unauthorized', 'send Authorization: Bearer <token>');
+      if (caller.kind === 'share' && !options.shareable) {
+        throw new ApiError(403, 'forbidden', 'a shared dashboard link can only read stats');
+      }
       if (caller.kind === 'token') {
         const perMinute = caller.token.ratePerMinute;
         const wait = rt.tokenLimiter.take(caller.token.id, 1, Date.now(), {
@@ -62,8 +65,10 @@ export function apiRoute<C>(
   };
 }
 
-export async function readJson(request: Request): Promise<unknown> {
+/** The JSON body; with `optional`, an empty body reads as `{}`. */
+export async function readJson(request: Request, options: { optional?: boolean } = {}): Promise<unknown> {
   const text = await request.text();
+  if (options.optional && text.trim() === '') return {};
   if (text.length > 256 * 1024) throw new ApiError(413, 'body_too_large', 'request body is larger than 256 KiB');
   try {
     return JSON.parse(text);
@@ -87,6 +92,9 @@ export function siteFor(rt: WebRuntime, caller: Caller, domain: string | null, f
   if (!site) throw new ApiError(404, 'unknown_site', `site ${domain} is not registered`, field);
   if (caller.kind === 'token' && caller.token.sites.length > 0 && !caller.token.sites.includes(site.domain)) {
     throw new ApiError(403, 'forbidden', `this token is not scoped to ${site.domain}`, field);
+  }
+  if (caller.kind === 'share' && caller.share.site !== site.domain) {
+    throw new ApiError(403, 'forbidden', `this link shares ${caller.share.site} only`, field);
   }
   return site;
 }

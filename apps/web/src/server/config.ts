@@ -11,6 +11,8 @@ const webEnvSchema = z.object({
   ...logEnvShape,
   ...warehouseEnvShape,
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Lets people log in to the dashboard with a password instead of the admin token. */
+  ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   SESSION_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   INGEST_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
   ...ingestEnvShape,
@@ -29,6 +31,7 @@ export interface WebConfig {
   warehouse: WarehouseConfig;
   adminToken: string;
   adminTokenSource: 'env' | 'file';
+  adminPassword: string | undefined;
   sessionSecret: string;
   /** chDB lets only one process open the warehouse, so in embedded mode ingest runs here. */
   ingestInProcess: boolean;
@@ -53,6 +56,7 @@ export function loadWebConfig(env: Record<string, string | undefined> = process.
     warehouse,
     adminToken: token,
     adminTokenSource: source,
+    adminPassword: e.ADMIN_PASSWORD,
     sessionSecret: e.SESSION_SECRET ?? token,
     ingestInProcess: e.INGEST_IN_PROCESS === 'auto' ? warehouse.kind === 'embedded' : e.INGEST_IN_PROCESS === 'true',
     ingestGroupId: e.INGEST_GROUP_ID,

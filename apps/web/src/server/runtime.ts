@@ -1,4 +1,4 @@
-import { SaltRing, SiteDirectory, TokenDirectory } from '@tern/control';
+import { SaltRing, ShareDirectory, SiteDirectory, TokenDirectory } from '@tern/control';
 import { type IngestWorker, startIngestWorker } from '@tern/ingest';
 import { RateLimiter, retryUntilReady } from '@tern/service';
 import { type EventLog, type LogProducer, openEventLog, pipelineTopicSpecs } from '@tern/stream';
@@ -16,6 +16,7 @@ export interface WebRuntime {
   sites: SiteDirectory;
   salts: SaltRing;
   tokens: TokenDirectory;
+  shares: ShareDirectory;
   /** Per API token, at the token's own rate. */
   tokenLimiter: RateLimiter;
   warehouse: Warehouse;
@@ -51,7 +52,8 @@ async function createRuntime(): Promise<WebRuntime> {
   const sites = new SiteDirectory(log, topics.sites, 'web');
   const salts = new SaltRing(log, topics.salts, 'web');
   const tokens = new TokenDirectory(log, topics.tokens, 'web');
-  await Promise.all([sites.start(), salts.start(), tokens.start()]);
+  const shares = new ShareDirectory(log, topics.shares, 'web');
+  await Promise.all([sites.start(), salts.start(), tokens.start(), shares.start()]);
   const producer = await log.producer();
   // This process keeps the salts: today's and tomorrow's exist, old ones are destroyed.
   await salts.rotate(producer, Date.now());
@@ -94,6 +96,7 @@ async function createRuntime(): Promise<WebRuntime> {
     sites,
     salts,
     tokens,
+    shares,
     tokenLimiter: new RateLimiter(0, 1),
     warehouse,
     ingest,
@@ -102,7 +105,7 @@ async function createRuntime(): Promise<WebRuntime> {
       clearInterval(rotation);
       await live.stop();
       await ingest?.stop();
-      await Promise.all([sites.stop(), salts.stop(), tokens.stop()]);
+      await Promise.all([sites.stop(), salts.stop(), tokens.stop(), shares.stop()]);
       await producer.close();
       await log.close();
       await warehouse.close();

@@ -16,7 +16,7 @@ export default async function LoginPage({
         style={{ flexDirection: 'column', alignItems: 'stretch' }}
       >
         <label htmlFor="token" className="muted">
-          Admin token (printed by <code>npm start</code>, or the ADMIN_TOKEN you set)
+          Admin token (printed by <code>npm start</code>, or the ADMIN_TOKEN you set), or ADMIN_PASSWORD
         </label>
         <input id="token" name="token" type="password" autoComplete="current-password" required />
         <input type="hidden" name="next" value={next ?? '/'} />

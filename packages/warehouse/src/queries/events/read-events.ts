@@ -1,5 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { compileFilters } from '../stats/filters.ts';
+import type { Goal } from '@tern/events';
+import { InvalidStatsQueryError } from '../stats/errors.ts';
+import { compileFilters, filterDimensions } from '../stats/filters.ts';
 import { ParamBag } from '../stats/params.ts';
 import type { Filter } from '../stats/request.ts';
 
@@ -51,6 +53,8 @@ export interface ReadEventsQuery {
   to: number;
   /** Stats API v2 filters (event:* and visit:* dimensions). */
   filters: Filter[];
+  /** The site's goals, for `event:goal` filters. */
+  goals?: readonly Goal[];
   after?: EventCursor | undefined;
   limit: number;
 }
@@ -60,6 +64,8 @@ export interface ReadEventsQuery {
  * costs the same however deep it is and an export of any size runs in constant memory.
  */
 export async function readEvents(client: ClickHouseClient, query: ReadEventsQuery): Promise<StoredEvent[]> {
+  const sessionOnly = filterDimensions(query.filters).find((d) => d === 'visit:entry_page' || d === 'visit:exit_page');
+  if (sessionOnly) throw new InvalidStatsQueryError('filters', `${sessionOnly} describes visits, not events`);
   const params = new ParamBag();
   const site = params.add(query.siteId, 'String');
   const from = params.add(query.from, 'Int64');
@@ -79,7 +85,7 @@ export async function readEvents(client: ClickHouseClient, query: ReadEventsQuer
     FROM events
     WHERE site_id = ${site}
       AND timestamp >= fromUnixTimestamp64Milli(${from}, 'UTC') AND timestamp < fromUnixTimestamp64Milli(${to}, 'UTC')
-      AND ${after} AND ${compileFilters(query.filters, params)}
+      AND ${after} AND ${compileFilters(query.filters, params, undefined, query.goals ?? [])}
     ORDER BY timestamp, event_id
     LIMIT ${limit}`;
   const result = await client.query({ query: sql, query_params: params.values, format: 'JSONEachRow' });

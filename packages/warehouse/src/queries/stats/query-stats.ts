@@ -395,7 +395,7 @@ function orderClause(request: StatsRequest): string {
   return `ORDER BY ${entries.join(', ')}`;
 }
 
-async function firstEventDay(client: ClickHouseClient, siteId: string, timezone: string): Promise<string> {
+export async function firstEventDay(client: ClickHouseClient, siteId: string, timezone: string): Promise<string> {
   const result = await client.query({
     query: `SELECT toString(toDate(min(timestamp), {tz:String})) AS day FROM events WHERE site_id = {site:String}`,
     query_params: { site: siteId, tz: timezone },

@@ -1,5 +1,7 @@
 import { notFound, redirect } from 'next/navigation';
-import { Dashboard } from '../../../components/dashboard.tsx';
+import { Suspense } from 'react';
+import { Dashboard } from '../../../components/dashboard/dashboard.tsx';
+import { SiteNav } from '../../../components/site-nav.tsx';
 import { snippetFor } from '../../../components/snippet.ts';
 import { hasSession } from '../../../server/auth.ts';
 import { runtime } from '../../../server/runtime.ts';
@@ -14,10 +16,14 @@ export default async function SitePage({ params }: { params: Promise<{ domain: s
   const site = rt.sites.get(decoded);
   if (!site) notFound();
   return (
-    <Dashboard
-      site={site.domain}
-      timezone={site.timezone}
-      snippet={snippetFor(site.domain, rt.config.collectorPublicUrl)}
-    />
+    <Suspense>
+      <Dashboard
+        site={site.domain}
+        timezone={site.timezone}
+        hasGoals={site.goals.length > 0}
+        snippet={snippetFor(site.domain, rt.config.collectorPublicUrl)}
+        nav={<SiteNav site={site.domain} />}
+      />
+    </Suspense>
   );
 }

@@ -1,5 +1,13 @@
 import { decodeCursor, encodeCursor, exportHistory, formatHistory } from '@tern/history';
-import { type Filter, filterSchema, readEvents } from '@tern/warehouse';
+import {
+  type Filter,
+  filterSchema,
+  firstEventDay,
+  InvalidStatsQueryError,
+  readEvents,
+  resolveDateRange,
+  statsRequestSchema,
+} from '@tern/warehouse';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { ApiError, apiRoute, parseWith, siteFor } from '../../../../server/api.ts';
@@ -15,6 +23,8 @@ const eventsQuerySchema = z.strictObject({
   /** A date (the site's midnight) or an ISO datetime; `to` is exclusive for datetimes, inclusive for dates. */
   from: z.union([day, instant]).optional(),
   to: z.union([day, instant]).optional(),
+  /** Instead of from and to: a Stats API v2 shortcut (`7d`, `month`…) or `YYYY-MM-DD,YYYY-MM-DD`. */
+  date_range: z.string().max(60).optional(),
   name: z.string().min(1).max(120).optional(),
   page: z.string().min(1).max(2048).optional(),
   /** Stats API v2 filters, as JSON. */
@@ -40,8 +50,18 @@ export const GET = apiRoute(async (request, rt, _context, caller) => {
     return startOfDayIn(site.timezone, next.toISOString().slice(0, 10));
   };
   const now = Date.now();
-  const from = bound(params.from, false, now - 30 * 86_400_000);
-  const to = bound(params.to, true, now + 60_000);
+  let from = bound(params.from, false, now - 30 * 86_400_000);
+  let to = bound(params.to, true, now + 60_000);
+  if (params.date_range) {
+    const text = params.date_range;
+    const dateRange = parseWith(statsRequestSchema.shape.date_range, text.includes(',') ? text.split(',') : text);
+    const first = dateRange === 'all' ? await firstEventDay(rt.warehouse.client, site.domain, site.timezone) : '';
+    const range = resolveDateRange(dateRange, site.timezone, new Date(now), first);
+    [from, to] =
+      range.kind === 'instants'
+        ? [range.from.getTime(), range.to.getTime()]
+        : [bound(range.from, false, 0), bound(range.to, true, 0)];
+  }
   if (from >= to) throw new ApiError(400, 'invalid_request', 'from must be before to', 'from');
 
   const filters: Filter[] = [];
@@ -58,10 +78,13 @@ export const GET = apiRoute(async (request, rt, _context, caller) => {
   if (params.page) filters.push(['is', 'event:page', [params.page]]);
   const after = params.cursor ? decodeCursor(params.cursor) : undefined;
   if (params.cursor && !after) throw new ApiError(400, 'invalid_request', 'cursor: not a cursor of this API', 'cursor');
-  const query = { siteId: site.domain, from, to, filters, after };
+  const query = { siteId: site.domain, from, to, filters, after, goals: site.goals };
 
   if (params.format === 'json') {
-    const rows = await readEvents(rt.warehouse.client, { ...query, limit: params.limit });
+    const rows = await readEvents(rt.warehouse.client, { ...query, limit: params.limit }).catch((error: unknown) => {
+      if (error instanceof InvalidStatsQueryError) throw new ApiError(400, 'invalid_query', error.message, error.field);
+      throw error;
+    });
     const events = rows.map((row) => ({ ...row, timestamp: new Date(row.timestamp).toISOString() }));
     const last = events[events.length - 1];
     return NextResponse.json({

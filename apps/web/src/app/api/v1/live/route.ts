@@ -10,38 +10,41 @@ const KEEPALIVE_MS = 15_000;
  * collectors accepted since the last one, as they reach the events topic. A browser that reads too slowly loses the
  * oldest events, and the next message says how many (`event: dropped`).
  */
-export const GET = apiRoute(async (request, rt, _context, caller) => {
-  const site = siteFor(rt, caller, new URL(request.url).searchParams.get('site_id'));
-  const subscription = await rt.live.subscribe(site.domain);
-  const encoder = new TextEncoder();
-  request.signal.addEventListener('abort', () => subscription.close());
-  const body = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        controller.enqueue(encoder.encode('retry: 2000\nevent: ready\ndata: {}\n\n'));
+export const GET = apiRoute(
+  async (request, rt, _context, caller) => {
+    const site = siteFor(rt, caller, new URL(request.url).searchParams.get('site_id'));
+    const subscription = await rt.live.subscribe(site.domain);
+    const encoder = new TextEncoder();
+    request.signal.addEventListener('abort', () => subscription.close());
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start(controller) {
+          controller.enqueue(encoder.encode('retry: 2000\nevent: ready\ndata: {}\n\n'));
+        },
+        // Called only when the browser has read what was sent: a slow reader is not sent more, its queue bounds it.
+        async pull(controller) {
+          const { events, dropped } = await subscription.take(KEEPALIVE_MS);
+          if (subscription.closed) {
+            controller.close();
+            return;
+          }
+          let text = dropped > 0 ? `event: dropped\ndata: ${JSON.stringify({ dropped })}\n\n` : '';
+          text += events.length > 0 ? `event: events\ndata: ${JSON.stringify(events)}\n\n` : ': keep-alive\n\n';
+          controller.enqueue(encoder.encode(text));
+        },
+        cancel() {
+          subscription.close();
+        },
       },
-      // Called only when the browser has read what was sent: a slow reader is not sent more, its queue bounds it.
-      async pull(controller) {
-        const { events, dropped } = await subscription.take(KEEPALIVE_MS);
-        if (subscription.closed) {
-          controller.close();
-          return;
-        }
-        let text = dropped > 0 ? `event: dropped\ndata: ${JSON.stringify({ dropped })}\n\n` : '';
-        text += events.length > 0 ? `event: events\ndata: ${JSON.stringify(events)}\n\n` : ': keep-alive\n\n';
-        controller.enqueue(encoder.encode(text));
+      { highWaterMark: 1 },
+    );
+    return new Response(body, {
+      headers: {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
       },
-      cancel() {
-        subscription.close();
-      },
-    },
-    { highWaterMark: 1 },
-  );
-  return new Response(body, {
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-    },
-  });
-});
+    });
+  },
+  { shareable: true },
+);

@@ -1,5 +1,5 @@
 import { NextResponse } from 'next/server';
-import { isAdminToken, issueSession, SESSION_COOKIE } from '../../../../server/auth.ts';
+import { isAdminCredential, issueSession, SESSION_COOKIE } from '../../../../server/auth.ts';
 import { runtime } from '../../../../server/runtime.ts';
 
 export const dynamic = 'force-dynamic';
@@ -18,7 +18,8 @@ export async function POST(request: Request): Promise<Response> {
   const form = await request.formData().catch(() => undefined);
   const token = String(form?.get('token') ?? '');
   const next = safeNext(String(form?.get('next') ?? '/'));
-  if (!token || !isAdminToken(rt.config, token)) return seeOther(`/login?error=1&next=${encodeURIComponent(next)}`);
+  if (!token || !isAdminCredential(rt.config, token))
+    return seeOther(`/login?error=1&next=${encodeURIComponent(next)}`);
   const session = issueSession(rt.config);
   const response = seeOther(next);
   response.cookies.set(SESSION_COOKIE, session.value, {

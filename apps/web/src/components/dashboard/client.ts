@@ -1,0 +1,55 @@
+/** Browser-side calls to the public API; on a shared dashboard every call names the share link. */
+
+export interface Row {
+  dimensions: string[];
+  metrics: Array<number | null>;
+  comparison?: { dimensions: string[]; metrics: Array<number | null>; change: Array<number | null> };
+}
+export interface QueryResult {
+  results: Row[];
+  meta: { time_labels?: string[]; total_rows?: number };
+}
+
+export class ApiCallError extends Error {
+  override readonly name = 'ApiCallError';
+}
+
+export interface Access {
+  /** The share link id on a public dashboard; absent for the operator's own session. */
+  share?: string | undefined;
+}
+
+export function headersFor(access: Access): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    ...(access.share ? { 'x-tern-share': access.share } : {}),
+  };
+}
+
+/** A URL for EventSource, which cannot send headers. */
+export function streamUrl(path: string, access: Access): string {
+  return access.share ? `${path}&share=${encodeURIComponent(access.share)}` : path;
+}
+
+export async function callApi<T>(
+  path: string,
+  access: Access,
+  body?: unknown,
+  signal?: AbortSignal,
+  method?: 'PATCH' | 'DELETE',
+): Promise<T> {
+  const response = await fetch(path, {
+    method: method ?? (body === undefined ? 'GET' : 'POST'),
+    headers: headersFor(access),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(signal ? { signal } : {}),
+  });
+  const json = (response.status === 204 ? {} : await response.json().catch(() => ({}))) as T & {
+    error?: { message: string };
+  };
+  if (!response.ok) throw new ApiCallError(json.error?.message ?? `HTTP ${response.status}`);
+  return json;
+}
+
+export const query = (body: unknown, access: Access, signal?: AbortSignal) =>
+  callApi<QueryResult>('/api/v2/query', access, body, signal);
