@@ -6,9 +6,15 @@
 #   kafka.sh start            fetch if needed, format storage once, start, wait until ready
 #   kafka.sh stop             stop the broker started from this folder (SIGTERM, then SIGKILL)
 #   kafka.sh status           exit 0 when the broker answers on its port
+#   kafka.sh cluster-start    three KRaft nodes (controller and broker each) on 127.0.0.1, replication 3,
+#                             min.insync.replicas 2: ports KAFKA_CLUSTER_PORT+0..2 (9192..9194), controllers +100
+#   kafka.sh cluster-stop     stop the three nodes
+#   kafka.sh node-start N     start node N (1-3) of the cluster again, e.g. after a kill -9 in a fault test
+#   kafka.sh node-stop N      stop node N gracefully
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1),
-# KAFKA_RUN_DIR (.run/<port>), KAFKA_HEAP (512m).
+# KAFKA_RUN_DIR (.run/<port>, for a cluster .run/cluster-<port>), KAFKA_HEAP (512m; 384m per cluster node),
+# KAFKA_CLUSTER_PORT (9192).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,6 +24,9 @@ port="${KAFKA_PORT:-9092}"
 controller_port="${KAFKA_CONTROLLER_PORT:-$((port + 1))}"
 run_dir="${KAFKA_RUN_DIR:-$here/.run/$port}"
 heap="${KAFKA_HEAP:-512m}"
+node_id=1
+voters=""
+replication=1
 
 log() { printf '[kafka.sh] %s\n' "$*" >&2; }
 
@@ -40,10 +49,11 @@ java_opts() {
 
 write_config() {
   mkdir -p "$run_dir/data"
+  local min_isr=$(( replication > 1 ? 2 : 1 ))
   cat > "$run_dir/server.properties" <<PROPS
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$controller_port
+node.id=$node_id
+controller.quorum.voters=${voters:-1@127.0.0.1:$controller_port}
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 advertised.listeners=PLAINTEXT://127.0.0.1:$port
 controller.listener.names=CONTROLLER
@@ -52,12 +62,14 @@ inter.broker.listener.name=PLAINTEXT
 log.dirs=$run_dir/data
 num.partitions=1
 auto.create.topics.enable=false
-offsets.topic.replication.factor=1
+offsets.topic.replication.factor=$replication
 offsets.topic.num.partitions=4
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+default.replication.factor=$replication
+min.insync.replicas=$min_isr
+transaction.state.log.replication.factor=$replication
+transaction.state.log.min.isr=$min_isr
+share.coordinator.state.topic.replication.factor=$replication
+share.coordinator.state.topic.min.isr=$min_isr
 group.initial.rebalance.delay.ms=0
 log.retention.hours=168
 log.segment.bytes=67108864
@@ -70,8 +82,8 @@ start() {
   write_config
   mapfile -t opts < <(java_opts)
   if [ ! -f "$run_dir/data/meta.properties" ]; then
-    java "${opts[@]}" kafka.tools.StorageTool format \
-      -t "$(java "${opts[@]}" kafka.tools.StorageTool random-uuid)" \
+    local cluster_id="${cluster_id:-$(java "${opts[@]}" kafka.tools.StorageTool random-uuid)}"
+    java "${opts[@]}" kafka.tools.StorageTool format -t "$cluster_id" \
       -c "$run_dir/server.properties" >> "$run_dir/broker.log" 2>&1
   fi
   nohup java "${opts[@]}" kafka.Kafka "$run_dir/server.properties" >> "$run_dir/broker.log" 2>&1 &
@@ -102,10 +114,49 @@ stop() {
   log "broker on port $port stopped"
 }
 
+cluster_port="${KAFKA_CLUSTER_PORT:-9192}"
+cluster_dir="${KAFKA_RUN_DIR:-$here/.run/cluster-$cluster_port}"
+
+# Points the single-node functions at node N of the cluster.
+use_node() {
+  node_id="$1"
+  port=$((cluster_port + node_id - 1))
+  controller_port=$((cluster_port + 100 + node_id - 1))
+  run_dir="$cluster_dir/node-$node_id"
+  voters="1@127.0.0.1:$((cluster_port + 100)),2@127.0.0.1:$((cluster_port + 101)),3@127.0.0.1:$((cluster_port + 102))"
+  replication=3
+  heap="${KAFKA_HEAP:-384m}"
+  mkdir -p "$cluster_dir"
+  # One cluster id for the three nodes, made once.
+  if [ ! -f "$cluster_dir/cluster-id" ]; then
+    fetch
+    mapfile -t opts < <(java_opts)
+    java "${opts[@]}" kafka.tools.StorageTool random-uuid > "$cluster_dir/cluster-id"
+  fi
+  cluster_id="$(cat "$cluster_dir/cluster-id")"
+}
+
+# The nodes wait for a quorum of controllers, so they are started together and then awaited.
+cluster_start() {
+  fetch
+  for n in 1 2 3; do (use_node "$n"; start) & done
+  wait
+  log "cluster ready: 127.0.0.1:$cluster_port,127.0.0.1:$((cluster_port + 1)),127.0.0.1:$((cluster_port + 2))"
+}
+
+cluster_stop() {
+  for n in 1 2 3; do (use_node "$n"; stop) & done
+  wait
+}
+
 case "${1:-}" in
   fetch) fetch ;;
   start) start ;;
   stop) stop ;;
   status) port_open "$port" ;;
-  *) echo "usage: kafka.sh fetch|start|stop|status" >&2; exit 2 ;;
+  cluster-start) cluster_start ;;
+  cluster-stop) cluster_stop ;;
+  node-start) use_node "${2:?node 1-3}"; start ;;
+  node-stop) use_node "${2:?node 1-3}"; stop ;;
+  *) echo "usage: kafka.sh fetch|start|stop|status|cluster-start|cluster-stop|node-start N|node-stop N" >&2; exit 2 ;;
 esac

@@ -3,7 +3,8 @@ import { logLevelEnvShape, parseEnv } from '@tern/service';
 import { type LogSettings, logEnvShape, logSettingsFrom } from '@tern/stream';
 import { z } from 'zod';
 
-const collectorEnvSchema = z.object({
+/** Every variable the collector reads (exported for the manifest test). */
+export const collectorEnvSchema = z.object({
   ...logEnvShape,
   COLLECTOR_HOST: z.string().default('0.0.0.0'),
   COLLECTOR_PORT: z.coerce.number().int().min(0).max(65535).default(8080),

@@ -17,7 +17,8 @@ export const ingestEnvShape = {
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
 };
 
-const ingestEnvSchema = z.object({
+/** Every variable a standalone ingest worker reads (exported for the manifest test). */
+export const ingestEnvSchema = z.object({
   ...logEnvShape,
   ...warehouseEnvShape,
   ...ingestEnvShape,

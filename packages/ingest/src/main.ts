@@ -14,7 +14,7 @@ const log = openEventLog(config.stream.log, logger);
 await retryUntilReady(() => log.ensureTopics(pipelineTopicSpecs(config.stream)), logger, 'event log');
 const warehouse = await openWarehouse(config.warehouse);
 // ClickHouse may come up after us (compose, Kubernetes, a restarted warehouse).
-await retryUntilReady(() => migrate(warehouse.client), logger, 'warehouse');
+await retryUntilReady(() => migrate(warehouse.client, warehouse.ddlTarget), logger, 'warehouse');
 const worker = await startIngestWorker({
   log,
   warehouse,

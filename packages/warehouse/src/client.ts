@@ -1,15 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
+import { type DdlTarget, SINGLE_NODE } from './migrations/ddl-target.ts';
 
 export type WarehouseConfig =
   | { kind: 'embedded'; dataDir: string; database: string }
-  | { kind: 'server'; url: string; username?: string; password?: string; database: string };
+  | { kind: 'server'; url: string; username?: string; password?: string; database: string; cluster?: string };
 
 export interface Warehouse {
   readonly kind: WarehouseConfig['kind'];
   readonly database: string;
   readonly client: ClickHouseClient;
+  /** One node, or the cluster that `migrate` creates tables on (CLICKHOUSE_CLUSTER). */
+  readonly ddlTarget: DdlTarget;
   close(): Promise<void>;
 }
 
@@ -72,6 +75,7 @@ async function openEmbedded(dataDir: string, database: string): Promise<Warehous
     kind: 'embedded',
     database,
     client,
+    ddlTarget: SINGLE_NODE,
     async close() {
       const slot = globalSlot[EMBEDDED];
       if (!slot || --slot.users > 0) return;
@@ -88,7 +92,8 @@ async function openServer(config: Extract<WarehouseConfig, { kind: 'server' }>):
   };
   const bootstrap = createClient({ url: config.url, ...credentials });
   try {
-    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(config.database)}` });
+    const onCluster = config.cluster ? ` ON CLUSTER ${quoteIdentifier(config.cluster)}` : '';
+    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(config.database)}${onCluster}` });
   } finally {
     await bootstrap.close();
   }
@@ -96,10 +101,16 @@ async function openServer(config: Extract<WarehouseConfig, { kind: 'server' }>):
     url: config.url,
     ...credentials,
     database: config.database,
-    clickhouse_settings: SHARED_SETTINGS,
+    clickhouse_settings: {
+      ...SHARED_SETTINGS,
+      // Through a Distributed table, an insert is acknowledged only once every shard has written its part, so an
+      // offset is never committed for rows still queued on the inserting node.
+      ...(config.cluster ? { distributed_foreground_insert: 1 } : {}),
+    },
     request_timeout: 60_000,
   });
-  return { kind: 'server', database: config.database, client, close: () => client.close() };
+  const ddlTarget: DdlTarget = config.cluster ? { kind: 'cluster', cluster: config.cluster } : SINGLE_NODE;
+  return { kind: 'server', database: config.database, client, ddlTarget, close: () => client.close() };
 }
 
 /** Database names come from configuration, not from users; still, quote them as identifiers. */

@@ -10,6 +10,11 @@ export const warehouseEnvShape = {
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and underscores')
     .default('tern'),
+  /** A cluster name from the servers' `remote_servers`: migrations create replicated, sharded tables on it. */
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and underscores')
+    .optional(),
 };
 
 export interface WarehouseEnv {
@@ -17,6 +22,7 @@ export interface WarehouseEnv {
   CLICKHOUSE_USER?: string | undefined;
   CLICKHOUSE_PASSWORD?: string | undefined;
   CLICKHOUSE_DATABASE: string;
+  CLICKHOUSE_CLUSTER?: string | undefined;
 }
 
 /** A server when CLICKHOUSE_URL is set, else chDB under `<dataDir>/warehouse`. */
@@ -29,5 +35,6 @@ export function warehouseConfigFrom(env: WarehouseEnv, dataDir: string): Warehou
     database: env.CLICKHOUSE_DATABASE,
     ...(env.CLICKHOUSE_USER ? { username: env.CLICKHOUSE_USER } : {}),
     ...(env.CLICKHOUSE_PASSWORD ? { password: env.CLICKHOUSE_PASSWORD } : {}),
+    ...(env.CLICKHOUSE_CLUSTER ? { cluster: env.CLICKHOUSE_CLUSTER } : {}),
   };
 }

@@ -1,6 +1,7 @@
 export { openWarehouse, quoteIdentifier, type Warehouse, type WarehouseConfig } from './client.ts';
 export { type WarehouseEnv, warehouseConfigFrom, warehouseEnvShape } from './env.ts';
 export { WarehouseError } from './errors.ts';
+export { type DdlTarget, SINGLE_NODE, schemaMigrationsDdl, statementsFor } from './migrations/ddl-target.ts';
 export { MIGRATIONS, migrate } from './migrations/index.ts';
 export { type BotRow, insertBotEvents } from './queries/bots/insert-bot-events.ts';
 export { countEvents } from './queries/events/count-events.ts';

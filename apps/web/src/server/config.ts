@@ -7,7 +7,8 @@ import { type LogSettings, logEnvShape, logSettingsFrom } from '@tern/stream';
 import { type WarehouseConfig, warehouseConfigFrom, warehouseEnvShape } from '@tern/warehouse';
 import { z } from 'zod';
 
-const webEnvSchema = z.object({
+/** Every variable the web app reads (exported for the manifest test). */
+export const webEnvSchema = z.object({
   ...logEnvShape,
   ...warehouseEnvShape,
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),

@@ -47,7 +47,7 @@ async function createRuntime(): Promise<WebRuntime> {
   const log = openEventLog(config.stream.log, logger);
   await retryUntilReady(() => log.ensureTopics(pipelineTopicSpecs(config.stream)), logger, 'event log');
   const warehouse = await openWarehouse(config.warehouse);
-  await retryUntilReady(() => migrate(warehouse.client), logger, 'warehouse');
+  await retryUntilReady(() => migrate(warehouse.client, warehouse.ddlTarget), logger, 'warehouse');
   const { topics } = config.stream;
   const sites = new SiteDirectory(log, topics.sites, 'web');
   const salts = new SaltRing(log, topics.salts, 'web');

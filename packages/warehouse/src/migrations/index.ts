@@ -7,6 +7,7 @@ import { createSessions } from './004-sessions.ts';
 import { createIngestProgress } from './005-ingest-progress.ts';
 import { createRollups } from './006-rollups.ts';
 import { addEventIdIndex } from './007-event-id-index.ts';
+import { type DdlTarget, SINGLE_NODE, schemaMigrationsDdl, statementsFor } from './ddl-target.ts';
 import type { Migration } from './migration.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -19,20 +20,21 @@ export const MIGRATIONS: readonly Migration[] = [
   addEventIdIndex,
 ];
 
-/** Applies the migrations this warehouse has not seen, in order. Safe to run at every start-up. */
-export async function migrate(client: ClickHouseClient): Promise<number[]> {
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS schema_migrations (
-      version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
-    ) ENGINE = ReplacingMergeTree ORDER BY version`,
-  });
+/**
+ * Applies the migrations this warehouse has not seen, in order. Safe to run at every start-up. On a cluster the
+ * statements are rewritten for it (`ddl-target.ts`).
+ */
+export async function migrate(client: ClickHouseClient, target: DdlTarget = SINGLE_NODE): Promise<number[]> {
+  await client.command({ query: schemaMigrationsDdl(target) });
   const result = await client.query({ query: 'SELECT version FROM schema_migrations FINAL', format: 'JSONEachRow' });
   const applied = new Set((await result.json<{ version: number }>()).map((row) => row.version));
   const newlyApplied: number[] = [];
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue;
     try {
-      for (const statement of migration.statements) await client.command({ query: statement });
+      for (const statement of migration.statements.flatMap((s) => statementsFor(s, target))) {
+        await client.command({ query: statement });
+      }
       await client.insert({
         table: 'schema_migrations',
         values: [{ version: migration.version, name: migration.name }],
