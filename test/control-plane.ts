@@ -25,6 +25,7 @@ export function isolatedCollectorEnv(brokers: string, id: string, extra: Record<
     TOPIC_SITES: `sites-${id}`,
     TOPIC_SALTS: `salts-${id}`,
     TOPIC_TOKENS: `tokens-${id}`,
+    TOPIC_SHARES: `shares-${id}`,
     LOG_LEVEL: 'silent',
     ...extra,
   };
@@ -36,7 +37,7 @@ export function isolatedCollectorEnv(brokers: string, id: string, extra: Record<
  */
 export async function prepareControlPlane(env: IsolatedEnv, domains: string[]): Promise<KafkaLog> {
   const brokers = env.KAFKA_BROKERS;
-  const admin = new KafkaLog({ brokers: [brokers], clientId: `admin-${env.TOPIC_EVENTS}` });
+  const admin = new KafkaLog({ brokers: brokers.split(','), clientId: `admin-${env.TOPIC_EVENTS}` });
   const { stream } = loadCollectorConfig(env);
   await admin.ensureTopics(pipelineTopicSpecs(stream));
   const producer = await admin.producer();

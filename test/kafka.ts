@@ -71,3 +71,69 @@ export async function benchBroker(): Promise<{ brokers: string; stop(): void }> 
   await broker.start();
   return { brokers: broker.brokers, stop: () => broker.stop() };
 }
+
+/**
+ * A 3-node KRaft cluster of its own (`kafka.sh cluster-start`): client ports base..base+2, controllers base+100..102,
+ * replication 3 and min.insync.replicas 2. Nodes can be killed and started one by one.
+ */
+export class KafkaCluster {
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #runDir = tempDir('cluster');
+
+  private constructor(readonly basePort: number) {
+    this.#env = {
+      ...process.env,
+      KAFKA_CLUSTER_PORT: String(basePort),
+      KAFKA_RUN_DIR: this.#runDir,
+      KAFKA_HEAP: '384m',
+    };
+  }
+
+  /** Finds six free ports at base..base+2 and base+100..base+102. */
+  static async onFreePorts(): Promise<KafkaCluster> {
+    const { createServer } = await import('node:net');
+    const free = (port: number) =>
+      new Promise<boolean>((resolve) => {
+        const server = createServer();
+        server.once('error', () => resolve(false));
+        server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+      });
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const base = 20_000 + Math.floor(Math.random() * 20_000);
+      const ports = [0, 1, 2, 100, 101, 102].map((d) => base + d);
+      if ((await Promise.all(ports.map(free))).every(Boolean)) return new KafkaCluster(base);
+    }
+    throw new Error('no free ports for a Kafka cluster');
+  }
+
+  get brokers(): string {
+    return [0, 1, 2].map((i) => `127.0.0.1:${this.basePort + i}`).join(',');
+  }
+
+  async start(): Promise<void> {
+    await promisify(execFile)('bash', [script, 'cluster-start'], { env: this.#env });
+  }
+
+  /** Starts node 1-3 again (it keeps its data) and waits until it is ready. */
+  async startNode(node: number): Promise<void> {
+    await promisify(execFile)('bash', [script, 'node-start', String(node)], { env: this.#env });
+  }
+
+  /** `kill -9` of node 1-3: no clean shutdown, as when a machine dies. */
+  async kill(node: number): Promise<void> {
+    const pid = Number(readFileSync(join(this.#runDir, `node-${node}`, 'pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  stop(): void {
+    spawnSync('bash', [script, 'cluster-stop'], { env: this.#env, stdio: 'inherit' });
+  }
+}

@@ -126,21 +126,29 @@ use_node() {
   voters="1@127.0.0.1:$((cluster_port + 100)),2@127.0.0.1:$((cluster_port + 101)),3@127.0.0.1:$((cluster_port + 102))"
   replication=3
   heap="${KAFKA_HEAP:-384m}"
+  ensure_cluster_id
+  cluster_id="$(cat "$cluster_dir/cluster-id")"
+}
+
+# One cluster id for the three nodes, made once, before they start (in parallel they would each make one).
+ensure_cluster_id() {
   mkdir -p "$cluster_dir"
-  # One cluster id for the three nodes, made once.
   if [ ! -f "$cluster_dir/cluster-id" ]; then
     fetch
     mapfile -t opts < <(java_opts)
-    java "${opts[@]}" kafka.tools.StorageTool random-uuid > "$cluster_dir/cluster-id"
+    java "${opts[@]}" kafka.tools.StorageTool random-uuid > "$cluster_dir/cluster-id.tmp"
+    mv "$cluster_dir/cluster-id.tmp" "$cluster_dir/cluster-id"
   fi
-  cluster_id="$(cat "$cluster_dir/cluster-id")"
 }
 
 # The nodes wait for a quorum of controllers, so they are started together and then awaited.
 cluster_start() {
   fetch
+  ensure_cluster_id
+  local failed=0
   for n in 1 2 3; do (use_node "$n"; start) & done
-  wait
+  for job in $(jobs -p); do wait "$job" || failed=1; done
+  if [ "$failed" = 1 ]; then log "a node did not start; stopping the cluster"; cluster_stop; exit 1; fi
   log "cluster ready: 127.0.0.1:$cluster_port,127.0.0.1:$((cluster_port + 1)),127.0.0.1:$((cluster_port + 2))"
 }
 

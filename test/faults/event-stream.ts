@@ -8,6 +8,8 @@ export interface EventStreamOptions {
   target: number;
   batchSize?: number;
   concurrency?: number;
+  /** Events per second over all lanes; 0 sends as fast as the collector answers. */
+  ratePerSecond?: number;
 }
 
 const UNSENT = 0;
@@ -29,7 +31,7 @@ export class EventStream {
   readonly options: Required<EventStreamOptions>;
 
   constructor(options: EventStreamOptions) {
-    this.options = { batchSize: 50, concurrency: 8, ...options };
+    this.options = { batchSize: 50, concurrency: 8, ratePerSecond: 0, ...options };
     this.#status = new Uint8Array(options.target * 4);
   }
 
@@ -48,7 +50,14 @@ export class EventStream {
 
   async #lane(lane: number): Promise<void> {
     let visitor = lane;
+    const { ratePerSecond, batchSize, concurrency } = this.options;
+    const interval = ratePerSecond > 0 ? (batchSize * concurrency * 1000) / ratePerSecond : 0;
+    let next = Date.now() + (interval * lane) / concurrency;
     while (this.acked < this.options.target) {
+      if (interval > 0) {
+        await sleep(Math.max(0, next - Date.now()));
+        next += interval;
+      }
       const first = this.#nextSeq;
       const count = this.options.batchSize;
       if (first + count > this.#status.length)

@@ -9,6 +9,8 @@ import { WarehouseServerProcess } from '../warehouse-server.ts';
 export interface RigOptions {
   brokers: string;
   workers: number;
+  /** More settings for every process (e.g. KAFKA_REPLICATION_FACTOR on a cluster). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -39,7 +41,7 @@ export class FaultRig {
     const id = randomId();
     const site = `${name}-${id}.example`;
     const logDir = tempDir(`fault-${name}`);
-    const env = isolatedCollectorEnv(options.brokers, id, { LOG_LEVEL: 'warn' });
+    const env = isolatedCollectorEnv(options.brokers, id, { LOG_LEVEL: 'warn', ...options.env });
     const admin = await prepareControlPlane(env, [site]);
     const warehouseServer = await WarehouseServerProcess.start();
     const collectorPort = await freePort();
@@ -89,10 +91,31 @@ export class FaultRig {
     return this.collector.spec.readyUrl.replace('/readyz', '');
   }
 
+  /** The node id of the broker leading the events partition with the most records. */
+  async busiestPartitionLeader(): Promise<number> {
+    const kafka = new Kafka({
+      brokers: this.env.KAFKA_BROKERS.split(','),
+      clientId: 'fault-leader',
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(this.env.TOPIC_EVENTS);
+      const busiest = offsets.reduce((a, b) => (Number(b.high) > Number(a.high) ? b : a));
+      const metadata = await admin.fetchTopicMetadata({ topics: [this.env.TOPIC_EVENTS] });
+      const partition = metadata.topics[0]?.partitions.find((p) => p.partitionId === busiest.partition);
+      if (!partition) throw new Error(`no metadata for partition ${busiest.partition}`);
+      return partition.leader;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /** Committed offsets of the ingest group against the end of the events topic, summed over partitions. */
   async ingestProgress(): Promise<{ committed: number; end: number }> {
     const kafka = new Kafka({
-      brokers: [this.env.KAFKA_BROKERS],
+      brokers: this.env.KAFKA_BROKERS.split(','),
       clientId: 'fault-progress',
       logLevel: logLevel.NOTHING,
     });

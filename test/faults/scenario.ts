@@ -13,6 +13,8 @@ export const FAULT_POINTS = [0.1, 0.5, 0.9] as const;
 export interface Scenario {
   name: string;
   rig: RigOptions;
+  /** Events per second the stream sends (default: as fast as the collector answers). */
+  streamRate?: number;
   /** Injects the fault at its points while the stream runs; resolves when the last injection has recovered. */
   inject(rig: FaultRig, stream: EventStream): Promise<void>;
   /** Checks of the scenario's own, after the shared oracle. */
@@ -23,7 +25,12 @@ export interface Scenario {
 export async function runScenario(scenario: Scenario): Promise<Verdict> {
   const rig = await FaultRig.start(scenario.name, scenario.rig);
   try {
-    const stream = new EventStream({ collectorUrl: rig.collectorUrl, site: rig.site, target: STREAM_EVENTS });
+    const stream = new EventStream({
+      collectorUrl: rig.collectorUrl,
+      site: rig.site,
+      target: STREAM_EVENTS,
+      ratePerSecond: scenario.streamRate ?? 0,
+    });
     const started = Date.now();
     await Promise.all([stream.run(), scenario.inject(rig, stream)]);
     await rig.drained();
