@@ -46,16 +46,7 @@ export class DedicatedBroker {
 
   /** `kill -9`: no clean shutdown, as when a machine dies. */
   async kill(): Promise<void> {
-    const pid = Number(readFileSync(join(this.#runDir, 'pid'), 'utf8'));
-    process.kill(pid, 'SIGKILL');
-    for (let i = 0; i < 100; i++) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await killBroker(join(this.#runDir, 'pid'));
   }
 
   stop(): void {
@@ -121,19 +112,24 @@ export class KafkaCluster {
 
   /** `kill -9` of node 1-3: no clean shutdown, as when a machine dies. */
   async kill(node: number): Promise<void> {
-    const pid = Number(readFileSync(join(this.#runDir, `node-${node}`, 'pid'), 'utf8'));
-    process.kill(pid, 'SIGKILL');
-    for (let i = 0; i < 100; i++) {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await killBroker(join(this.#runDir, `node-${node}`, 'pid'));
   }
 
   stop(): void {
     spawnSync('bash', [script, 'cluster-stop'], { env: this.#env, stdio: 'inherit' });
+  }
+}
+
+/** `kill -9` of the broker whose pid kafka.sh recorded, and a wait (10 s at most) until it is gone. */
+async function killBroker(pidFile: string): Promise<void> {
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

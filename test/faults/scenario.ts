@@ -15,6 +15,8 @@ export interface Scenario {
   rig: RigOptions;
   /** Events per second the stream sends (default: as fast as the collector answers). */
   streamRate?: number;
+  /** Events the collector must acknowledge (default STREAM_EVENTS). */
+  events?: number;
   /** Injects the fault at its points while the stream runs; resolves when the last injection has recovered. */
   inject(rig: FaultRig, stream: EventStream): Promise<void>;
   /** Checks of the scenario's own, after the shared oracle. */
@@ -28,7 +30,7 @@ export async function runScenario(scenario: Scenario): Promise<Verdict> {
     const stream = new EventStream({
       collectorUrl: rig.collectorUrl,
       site: rig.site,
-      target: STREAM_EVENTS,
+      target: scenario.events ?? STREAM_EVENTS,
       ratePerSecond: scenario.streamRate ?? 0,
     });
     const started = Date.now();
@@ -36,7 +38,7 @@ export async function runScenario(scenario: Scenario): Promise<Verdict> {
     await rig.drained();
     const verdict = await verify(rig.warehouse.client, rig.site, rig.env.TOPIC_EVENTS, stream);
     console.log(`${describeVerdict(scenario.name, verdict)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-    expect(verdict.acked).toBeGreaterThanOrEqual(STREAM_EVENTS);
+    expect(verdict.acked).toBeGreaterThanOrEqual(scenario.events ?? STREAM_EVENTS);
     expect({
       lost: verdict.lost,
       duplicated: verdict.duplicated,

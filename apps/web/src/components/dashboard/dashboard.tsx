@@ -112,6 +112,21 @@ export function Dashboard(props: DashboardProps) {
     [view, setView],
   );
   const setTab = (panel: PanelName) => (tab: string) => setView({ ...view, tabs: { ...view.tabs, [panel]: tab } });
+  /** What a breakdown panel takes from the view: its tabs, the dimension of its tab (the map shows countries). */
+  const tabbed = (panel: Exclude<PanelName, 'goals'>, title: string, testId: string) => {
+    const dimension = view.tabs[panel] === 'map' ? 'visit:country' : view.tabs[panel];
+    return {
+      title,
+      testId,
+      tabs: TABS[panel],
+      tab: view.tabs[panel],
+      onTab: setTab(panel),
+      result: results[panel],
+      dimension,
+      firstColumn: dimensionLabel(dimension),
+      onFilter: filter,
+    };
+  };
   const kpis = results.kpis.state === 'done' ? results.kpis.data.results[0] : undefined;
   const kpiVisitors = kpis ? Number(kpis.metrics[0] ?? 0) : undefined;
   const noData = kpis !== undefined && Number(kpis.metrics[0] ?? 0) === 0 && view.filters.length === 0;
@@ -213,56 +228,22 @@ export function Dashboard(props: DashboardProps) {
       ) : null}
       <div className="grid">
         <Panel
-          title="Top sources"
-          testId="top-sources"
-          tabs={TABS.sources}
-          tab={view.tabs.sources}
-          onTab={setTab('sources')}
-          result={results.sources}
-          dimension={view.tabs.sources}
-          firstColumn={dimensionLabel(view.tabs.sources)}
+          {...tabbed('sources', 'Top sources', 'top-sources')}
           columns={[['visitors', 'Visitors']]}
-          onFilter={filter}
           empty="No visits from other sites in this period."
         />
         <Panel
-          title="Pages"
-          testId="top-pages"
-          tabs={TABS.pages}
-          tab={view.tabs.pages}
-          onTab={setTab('pages')}
-          result={results.pages}
-          dimension={view.tabs.pages}
-          firstColumn={dimensionLabel(view.tabs.pages)}
-          columns={
-            view.tabs.pages === 'event:page'
-              ? [
-                  ['visitors', 'Visitors'],
-                  ['pageviews', 'Pageviews'],
-                ]
-              : [
-                  ['visitors', 'Visitors'],
-                  ['visits', 'Visits'],
-                ]
-          }
-          onFilter={filter}
+          {...tabbed('pages', 'Pages', 'top-pages')}
+          columns={[
+            ['visitors', 'Visitors'],
+            view.tabs.pages === 'event:page' ? ['pageviews', 'Pageviews'] : ['visits', 'Visits'],
+          ]}
           empty="No page views in this period."
         />
         <Panel
-          title="Locations"
-          testId="top-countries"
-          tabs={TABS.locations}
-          tab={view.tabs.locations}
-          onTab={setTab('locations')}
-          result={results.locations}
-          dimension={view.tabs.locations === 'map' ? 'visit:country' : view.tabs.locations}
-          firstColumn={dimensionLabel(view.tabs.locations === 'map' ? 'visit:country' : view.tabs.locations)}
-          columns={[
-            ['visitors', 'Visitors'],
-            ['share', '%'],
-          ]}
+          {...tabbed('locations', 'Locations', 'top-countries')}
+          columns={SHARE_COLUMNS}
           total={kpiVisitors}
-          onFilter={filter}
           label={view.tabs.locations === 'visit:city' ? undefined : locationLabel}
           empty="No locations in this period."
         >
@@ -271,20 +252,9 @@ export function Dashboard(props: DashboardProps) {
           ) : null}
         </Panel>
         <Panel
-          title="Devices"
-          testId="top-devices"
-          tabs={TABS.devices}
-          tab={view.tabs.devices}
-          onTab={setTab('devices')}
-          result={results.devices}
-          dimension={view.tabs.devices}
-          firstColumn={dimensionLabel(view.tabs.devices)}
-          columns={[
-            ['visitors', 'Visitors'],
-            ['share', '%'],
-          ]}
+          {...tabbed('devices', 'Devices', 'top-devices')}
+          columns={SHARE_COLUMNS}
           total={kpiVisitors}
-          onFilter={filter}
           empty="No visits in this period."
         />
         <GoalsPanel
@@ -301,6 +271,11 @@ export function Dashboard(props: DashboardProps) {
     </>
   );
 }
+
+const SHARE_COLUMNS = [
+  ['visitors', 'Visitors'],
+  ['share', '%'],
+] as const;
 
 function locationLabel(value: string): ReactNode {
   if (/^[A-Z]{2}$/.test(value)) return `${flag(value)} ${countryName(value)}`;

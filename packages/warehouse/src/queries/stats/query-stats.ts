@@ -31,7 +31,7 @@ import {
   type TimeDimension,
 } from './request.ts';
 import { planRollup } from './rollup-plan.ts';
-import { sessionSelect } from './session-query.ts';
+import { type SelectScope, sessionSelect } from './session-query.ts';
 import { timeLabels } from './time-labels.ts';
 
 export { InvalidStatsQueryError } from './errors.ts';
@@ -316,22 +316,11 @@ async function select<T>(client: ClickHouseClient, query: string, params: ParamB
   }
 }
 
-interface EventSelectScope {
-  range: ResolvedRange;
-  buckets: Map<TimeDimension, TimeBucket>;
-  params: ParamBag;
-  site: string;
-  tz: string;
-  firstDay: string;
-  goals: readonly Goal[];
-  aliases: string[];
-}
-
 /**
  * A SELECT of event metrics grouped by `d0…`, from the hourly rollup when it answers exactly, else from raw events.
  * Engagement pings are skipped unless an engagement metric reads them.
  */
-function eventSelect(request: StatsRequest, context: StatsContext, scope: EventSelectScope): string {
+function eventSelect(request: StatsRequest, context: StatsContext, scope: SelectScope): string {
   const { params, tz, range, buckets } = scope;
   const metrics = request.metrics as EventMetric[];
   const source = context.source ?? 'auto';

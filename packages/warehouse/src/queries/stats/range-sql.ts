@@ -5,13 +5,17 @@ export function toClickHouseTime(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '');
 }
 
+/** The bound parameters of an instant range's ends. */
+export function instantBounds(range: Extract<ResolvedRange, { kind: 'instants' }>, params: ParamBag) {
+  return {
+    from: params.add(toClickHouseTime(range.from), "DateTime64(3, 'UTC')"),
+    to: params.add(toClickHouseTime(range.to), "DateTime64(3, 'UTC')"),
+  };
+}
+
 /** Rows of `column` inside the range: whole days in the site's zone, or an exact instant range. */
 export function rangeCondition(range: ResolvedRange, tz: string, params: ParamBag, column: string): string {
-  if (range.kind === 'instants') {
-    const from = params.add(toClickHouseTime(range.from), "DateTime64(3, 'UTC')");
-    const to = params.add(toClickHouseTime(range.to), "DateTime64(3, 'UTC')");
-    return `${column} >= ${from} AND ${column} <= ${to}`;
-  }
+  if (range.kind === 'instants') return inRange(range, tz, params, column);
   const from = params.add(range.from, 'Date');
   const to = params.add(range.to, 'Date');
   // The UTC bounds let ClickHouse use the primary key; the zoned date makes the range exact. Zone
@@ -30,8 +34,7 @@ export function rangeCondition(range: ResolvedRange, tz: string, params: ParamBa
  */
 export function sessionWindow(range: ResolvedRange, params: ParamBag, column: string): string {
   if (range.kind === 'instants') {
-    const from = params.add(toClickHouseTime(range.from), "DateTime64(3, 'UTC')");
-    const to = params.add(toClickHouseTime(range.to), "DateTime64(3, 'UTC')");
+    const { from, to } = instantBounds(range, params);
     return `${column} >= ${from} - INTERVAL 31 MINUTE AND ${column} <= ${to} + INTERVAL 31 MINUTE`;
   }
   const from = params.add(range.from, 'Date');
@@ -45,8 +48,7 @@ export function sessionWindow(range: ResolvedRange, params: ParamBag, column: st
 /** Whether instant `column` lies in the range (no index use; for values computed per row). */
 export function inRange(range: ResolvedRange, tz: string, params: ParamBag, column: string): string {
   if (range.kind === 'instants') {
-    const from = params.add(toClickHouseTime(range.from), "DateTime64(3, 'UTC')");
-    const to = params.add(toClickHouseTime(range.to), "DateTime64(3, 'UTC')");
+    const { from, to } = instantBounds(range, params);
     return `${column} >= ${from} AND ${column} <= ${to}`;
   }
   const from = params.add(range.from, 'Date');

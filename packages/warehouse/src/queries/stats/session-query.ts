@@ -10,7 +10,7 @@ import {
 } from './expressions.ts';
 import { compileFilters, filterDimensions } from './filters.ts';
 import type { ParamBag } from './params.ts';
-import { inRange, rangeCondition, sessionWindow, toClickHouseTime } from './range-sql.ts';
+import { inRange, instantBounds, rangeCondition, sessionWindow } from './range-sql.ts';
 import type { Dimension, FieldDimension, Filter, Metric, RelativeMetric, TimeDimension } from './request.ts';
 
 /** One row per session: the merged states of the sessions table, named as the events table names them. */
@@ -33,12 +33,8 @@ const SESSION_COLUMNS = `
 const SESSION_ONLY: readonly string[] = ['visit:entry_page', 'visit:exit_page'];
 const ON_EVENTS = (d: FieldDimension) => d.startsWith('event:') || d === 'visit:screen';
 
-export interface SessionSelect {
-  dimensions: Dimension[];
-  filters: Filter[];
-  metrics: Array<Exclude<Metric, RelativeMetric>>;
-  /** The column alias of each metric. */
-  aliases: string[];
+/** What every SELECT of a stats query shares: the range, its buckets, the bound parameters, the goals. */
+export interface SelectScope {
   range: ResolvedRange;
   buckets: Map<TimeDimension, TimeBucket>;
   params: ParamBag;
@@ -48,6 +44,14 @@ export interface SessionSelect {
   /** Bound Date parameter: the first day of the range, where week and month labels are clamped. */
   firstDay: string;
   goals: readonly Goal[];
+  /** The column alias of each metric. */
+  aliases: string[];
+}
+
+export interface SessionSelect extends SelectScope {
+  dimensions: Dimension[];
+  filters: Filter[];
+  metrics: Array<Exclude<Metric, RelativeMetric>>;
 }
 
 /**
@@ -108,8 +112,7 @@ function overlapCondition(range: ResolvedRange, tz: string, params: ParamBag): s
     const to = params.add(range.to, 'Date');
     return `toDate(start_ts, ${tz}) <= ${to} AND toDate(last_ts, ${tz}) >= ${from}`;
   }
-  const from = params.add(toClickHouseTime(range.from), "DateTime64(3, 'UTC')");
-  const to = params.add(toClickHouseTime(range.to), "DateTime64(3, 'UTC')");
+  const { from, to } = instantBounds(range, params);
   return `start_ts <= ${to} AND last_ts >= ${from}`;
 }
 

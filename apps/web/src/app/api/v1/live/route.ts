@@ -1,4 +1,5 @@
 import { apiRoute, siteFor } from '../../../../server/api.ts';
+import { eventStreamResponse } from '../../../../server/http.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -38,13 +39,7 @@ export const GET = apiRoute(
       },
       { highWaterMark: 1 },
     );
-    return new Response(body, {
-      headers: {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-      },
-    });
+    return eventStreamResponse(body);
   },
   { shareable: true },
 );

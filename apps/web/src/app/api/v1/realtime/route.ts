@@ -1,6 +1,7 @@
 import { queryRealtime } from '@tern/warehouse';
 import { NextResponse } from 'next/server';
 import { apiRoute, siteFor } from '../../../../server/api.ts';
+import { eventStreamResponse } from '../../../../server/http.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -50,13 +51,7 @@ export const GET = apiRoute(
       closed = true;
       clearTimeout(timer);
     });
-    return new Response(body, {
-      headers: {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-      },
-    });
+    return eventStreamResponse(body);
   },
   { shareable: true },
 );

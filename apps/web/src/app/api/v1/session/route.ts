@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { isAdminCredential, issueSession, SESSION_COOKIE } from '../../../../server/auth.ts';
+import { setCredentialCookie } from '../../../../server/http.ts';
 import { runtime } from '../../../../server/runtime.ts';
 
 export const dynamic = 'force-dynamic';
@@ -22,13 +23,7 @@ export async function POST(request: Request): Promise<Response> {
     return seeOther(`/login?error=1&next=${encodeURIComponent(next)}`);
   const session = issueSession(rt.config);
   const response = seeOther(next);
-  response.cookies.set(SESSION_COOKIE, session.value, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: request.headers.get('x-forwarded-proto') === 'https' || new URL(request.url).protocol === 'https:',
-    maxAge: session.maxAge,
-    path: '/',
-  });
+  setCredentialCookie(response, request, SESSION_COOKIE, session);
   return response;
 }
 

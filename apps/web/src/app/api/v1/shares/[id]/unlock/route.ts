@@ -1,6 +1,7 @@
 import { verifyPassword } from '@tern/control';
 import { NextResponse } from 'next/server';
 import { issueShareUnlock, shareCookie } from '../../../../../../server/auth.ts';
+import { setCredentialCookie } from '../../../../../../server/http.ts';
 import { runtime } from '../../../../../../server/runtime.ts';
 
 export const dynamic = 'force-dynamic';
@@ -27,12 +28,6 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
   if (!(await verifyPassword(password, share.passwordHash))) return back('wrong');
   const unlock = issueShareUnlock(rt.config, id);
   const response = new NextResponse(null, { status: 303, headers: { location: `/share/${encodeURIComponent(id)}` } });
-  response.cookies.set(shareCookie(id), unlock.value, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: request.headers.get('x-forwarded-proto') === 'https' || new URL(request.url).protocol === 'https:',
-    maxAge: unlock.maxAge,
-    path: '/',
-  });
+  setCredentialCookie(response, request, shareCookie(id), unlock);
   return response;
 }
