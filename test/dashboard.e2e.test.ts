@@ -91,6 +91,9 @@ afterAll(async () => {
 
 async function logIn(page: Page) {
   page.on('pageerror', (error) => console.error(`page error on ${page.url()}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.error(`console error on ${page.url()}: ${message.text().slice(0, 300)}`);
+  });
   await page.goto(`${pipeline.webUrl}/login`);
   await page.fill('#token', pipeline.token);
   await Promise.all([page.waitForURL(`${pipeline.webUrl}/`), page.click('button[type=submit]')]);

@@ -12,7 +12,7 @@ export interface SeriesPoint {
 
 /** One point per bucket label (empty buckets as 0), with the previous period's value when compared. */
 export function toSeries(result: QueryResult, compared: boolean): SeriesPoint[] {
-  const byLabel = new Map(result.results.map((row) => [row.dimensions[0] ?? '', row]));
+  const byLabel = new Map((result.results ?? []).map((row) => [row.dimensions[0] ?? '', row]));
   const labels = result.meta.time_labels ?? [...byLabel.keys()];
   return labels.map((label) => {
     const row = byLabel.get(label);
@@ -58,7 +58,8 @@ export function TimeChart({ points, metric, label }: { points: SeriesPoint[]; me
   );
 }
 
-/** "2026-11-26 14:00:00" → "14:00"; dates stay dates. */
-function shortLabel(label: string): string {
-  return label.length > 10 ? label.slice(11, 16) : label.slice(5);
+/** "2026-11-26 14:00:00" → "14:00"; dates stay dates. recharts may ask for a tick it has no label for yet. */
+function shortLabel(label: unknown): string {
+  const text = typeof label === 'string' ? label : '';
+  return text.length > 10 ? text.slice(11, 16) : text.slice(5);
 }

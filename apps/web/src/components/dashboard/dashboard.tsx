@@ -20,6 +20,7 @@ import {
   withFilter,
   withoutFilter,
 } from '../../lib/dashboard-state.ts';
+import { PartBoundary } from './boundary.tsx';
 import { TimeChart, toSeries } from './chart.tsx';
 import { type Access, callApi, type QueryResult, query } from './client.ts';
 import { countryName, flag } from './countries.ts';
@@ -158,7 +159,9 @@ export function Dashboard(props: DashboardProps) {
       </div>
       <FiltersBar view={view} onChange={setView} />
       {view.period === 'realtime' ? (
-        <RealtimeView site={site} access={access} />
+        <PartBoundary name="the realtime view">
+          <RealtimeView site={site} access={access} />
+        </PartBoundary>
       ) : (
         <>
           <section className="panel kpis" data-testid="kpis">

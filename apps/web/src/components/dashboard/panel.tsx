@@ -1,6 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
+import { PartBoundary } from './boundary.tsx';
 import type { QueryResult } from './client.ts';
 import { metricValue } from './format.ts';
 
@@ -63,11 +64,13 @@ export function Panel(props: PanelProps) {
           Could not load: {result.message}
         </p>
       ) : props.children ? (
-        props.children
-      ) : result.data.results.length === 0 ? (
+        <PartBoundary name={props.title}>{props.children}</PartBoundary>
+      ) : (result.data.results ?? []).length === 0 ? (
         <p className="muted empty">{props.empty}</p>
       ) : (
-        <BreakdownTable {...props} rows={result.data.results} />
+        <PartBoundary name={props.title}>
+          <BreakdownTable {...props} rows={result.data.results} />
+        </PartBoundary>
       )}
     </section>
   );
