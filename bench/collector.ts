@@ -75,7 +75,8 @@ function requests(perRequest: number): autocannon.Request[] {
           headers: {
             'content-type': 'text/plain',
             'user-agent': pick(agents, i),
-            'x-forwarded-for': `198.51.${(i >> 8) & 255}.${i & 255}`,
+            // Residential blocks (Deutsche Telekom, Orange, Comcast), so the datacenter check passes them.
+            'x-forwarded-for': `${pick(['2.160', '2.3', '24.0'], i)}.${(i >> 8) & 255}.${i & 255}`,
           },
         };
       },

@@ -4,6 +4,7 @@
  */
 import UserAgent from 'user-agents';
 import { GroupCommitter } from '../apps/collector/src/delivery/group-commit.ts';
+import { DatacenterRanges } from '../apps/collector/src/enrich/datacenter.ts';
 import { GeoLocator } from '../apps/collector/src/enrich/geo.ts';
 import { UserAgentParser } from '../apps/collector/src/enrich/user-agent.ts';
 import { acceptBatch } from '../apps/collector/src/http/events-route.ts';
@@ -18,6 +19,7 @@ const deps = {
   sites,
   salts,
   geo: new GeoLocator(),
+  datacenters: DatacenterRanges.load(),
   userAgents: new UserAgentParser(),
   committer: new GroupCommitter(nothing, 'events', {
     lingerMs: 0,

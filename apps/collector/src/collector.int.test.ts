@@ -7,7 +7,7 @@ import type { RunningCollector } from './collector.ts';
 
 const id = randomId();
 const site = `site-${id}.example`;
-const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, { EVENTS_PARTITIONS: '3' });
+const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, { EVENTS_PARTITIONS: '3', TRUSTED_PROXIES: '127.0.0.1' });
 let admin: KafkaLog;
 let collector: RunningCollector;
 let stop: (() => Promise<void>) | undefined;
@@ -183,18 +183,26 @@ describe("collector: Plausible's Events API and bots", () => {
       'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36';
     const response = await post(batch([pageview('/bot-page'), pageview('/bot-page-2')]), { 'user-agent': headless });
     expect(await response.json()).toMatchObject({ accepted: 0, dropped: { count: 2, reason: 'bot' } });
+    // A browser's user agent from a Hetzner address (behind the trusted proxy): a server, not a visitor.
+    const fromServer = await post(batch([pageview('/from-a-server')]), { 'x-forwarded-for': '2.28.1.1' });
+    expect(await fromServer.json()).toMatchObject({ accepted: 0, dropped: { count: 1, reason: 'bot' } });
+    const fromHome = await post(batch([pageview('/from-home')]), { 'x-forwarded-for': '2.58.100.20' });
+    expect(await fromHome.json()).toMatchObject({ accepted: 1 });
     const seen: StreamMessage[] = [];
     const consumer = admin.consumer({ groupId: `bots-${id}`, topics: [`bots-${id}`], fromBeginning: true });
     await consumer.run(async (b) => {
       seen.push(...b.messages);
     });
-    await waitFor(async () => (seen.length >= 2 ? true : undefined), 20_000, 'two bot records');
+    await waitFor(async () => (seen.length >= 3 ? true : undefined), 20_000, 'three bot records');
     await consumer.stop();
     const bots = seen.map((m) => botEventSchema.parse(JSON.parse(m.value?.toString() ?? '')));
-    expect(bots.map((b) => b.reason).sort()).toEqual(['headless', 'user_agent']);
+    expect(bots.map((b) => b.reason).sort()).toEqual(['datacenter', 'headless', 'user_agent']);
+    expect(bots.find((b) => b.reason === 'datacenter')).toMatchObject({ pathname: '/from-a-server', events: 1 });
+    expect(JSON.stringify(bots)).not.toContain('2.28.1.1');
     expect(bots.find((b) => b.reason === 'headless')).toMatchObject({ siteId: site, pathname: '/bot-page', events: 2 });
     const metrics = await (await fetch(`${collector.url}/metrics`)).text();
     expect(metrics).toMatch(/tern_collector_events_dropped_total\{reason="bot_headless"\} 2/);
     expect(metrics).toMatch(/tern_collector_events_dropped_total\{reason="bot_user_agent"\} 1/);
+    expect(metrics).toMatch(/tern_collector_events_dropped_total\{reason="bot_datacenter"\} 1/);
   });
 });

@@ -5,6 +5,7 @@ import { openEventLog, pipelineTopicSpecs } from '@tern/stream';
 import pino, { type Logger } from 'pino';
 import type { CollectorConfig } from './config.ts';
 import { GroupCommitter } from './delivery/group-commit.ts';
+import { DatacenterRanges } from './enrich/datacenter.ts';
 import { GeoLocator } from './enrich/geo.ts';
 import { UserAgentParser } from './enrich/user-agent.ts';
 import { createCollectorServer } from './http/server.ts';
@@ -39,6 +40,7 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
     sites,
     salts,
     geo: new GeoLocator(config.geoDatabase),
+    datacenters: config.datacenterCheck ? DatacenterRanges.load() : undefined,
     userAgents: new UserAgentParser(),
     committer,
     bots,

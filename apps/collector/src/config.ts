@@ -35,6 +35,7 @@ export const collectorEnvSchema = z.object({
   COLLECTOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
   COLLECTOR_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).default(100_000),
   GEOIP_CITY: z.enum(['off', 'dbip']).default('off'),
+  BOT_DATACENTER_CHECK: z.enum(['on', 'off']).default('on'),
   ...logLevelEnvShape,
 });
 
@@ -51,6 +52,8 @@ export interface CollectorConfig {
   /** How long a request waits for the log's acknowledgement before it is answered 503. */
   ackTimeoutMs: number;
   geoDatabase: 'country' | 'dbip-city';
+  /** Drop requests from cloud and hosting networks as bots (reason `datacenter`). */
+  datacenterCheck: boolean;
   /** Slow clients: time to send the headers, and the whole request; and the connection cap. */
   timeouts: { headersMs: number; requestMs: number };
   maxConnections: number;
@@ -75,6 +78,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
       maxInFlight: e.COLLECTOR_MAX_IN_FLIGHT,
     },
     geoDatabase: e.GEOIP_CITY === 'dbip' ? 'dbip-city' : 'country',
+    datacenterCheck: e.BOT_DATACENTER_CHECK === 'on',
     timeouts: { headersMs: e.COLLECTOR_HEADERS_TIMEOUT_MS, requestMs: e.COLLECTOR_REQUEST_TIMEOUT_MS },
     maxConnections: e.COLLECTOR_MAX_CONNECTIONS,
     ackTimeoutMs: e.COLLECTOR_ACK_TIMEOUT_MS,

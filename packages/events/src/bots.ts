@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Why the collector took a request for a bot. */
-export const BOT_REASONS = ['user_agent', 'headless', 'no_user_agent'] as const;
+export const BOT_REASONS = ['user_agent', 'headless', 'no_user_agent', 'datacenter'] as const;
 export type BotReason = (typeof BOT_REASONS)[number];
 
 /**

@@ -15,6 +15,7 @@ import type { RateLimiter } from '@tern/service';
 import type { LogProducer } from '@tern/stream';
 import type { Logger } from 'pino';
 import { type GroupCommitter, withDeadline } from '../delivery/group-commit.ts';
+import type { DatacenterRanges } from '../enrich/datacenter.ts';
 import { enrich } from '../enrich/enricher.ts';
 import type { GeoLocator } from '../enrich/geo.ts';
 import type { UserAgentParser } from '../enrich/user-agent.ts';
@@ -43,6 +44,8 @@ export interface EventIntakeDeps {
   sites: SiteDirectory;
   salts: SaltRing;
   geo: GeoLocator;
+  /** Cloud and hosting networks, when the datacenter check is on. */
+  datacenters: DatacenterRanges | undefined;
   userAgents: UserAgentParser;
   committer: GroupCommitter;
   ackTimeoutMs: number;
@@ -77,10 +80,11 @@ export async function acceptBatch(
     throw new HttpError(429, 'rate_limited', `too many events for ${site}`, undefined, { 'retry-after': String(wait) });
   }
   const software = deps.userAgents.parse(request.userAgent);
-  if (software.bot) {
-    const record = botRecord(site, software.bot, request.userAgent, batch.data.events);
+  const bot = software.bot ?? (deps.datacenters?.contains(request.ip) ? 'datacenter' : undefined);
+  if (bot) {
+    const record = botRecord(site, bot, request.userAgent, batch.data.events);
     await deps.bots.send([{ key: site, value: JSON.stringify(record) }]);
-    deps.metrics.dropped.inc({ reason: `bot_${software.bot}` }, count);
+    deps.metrics.dropped.inc({ reason: `bot_${bot}` }, count);
     return { accepted: 0, rejected: [], dropped: { count, reason: 'bot' } };
   }
   const receivedAt = Date.now();
