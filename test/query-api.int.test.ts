@@ -2,6 +2,7 @@ import { type Goal, goalName } from '@tern/events';
 import { SessionTracker } from '@tern/ingest';
 import {
   type EventRow,
+  type Filter,
   funnelRequestSchema,
   InvalidStatsQueryError,
   insertEvents,
@@ -9,7 +10,9 @@ import {
   openWarehouse,
   queryFunnel,
   queryStats,
+  queryStatsBatch,
   type StatsRequest,
+  type StatsResponse,
   statsRequestSchema,
   type Warehouse,
 } from '@tern/warehouse';
@@ -263,9 +266,9 @@ interface OracleQuery {
   dimension?: string;
   range?: [string, string];
   /** Which events a filter keeps; sessions are kept when one of their events in the range is. */
-  keep?: (e: Event) => boolean;
+  keep?: ((e: Event) => boolean) | undefined;
   /** The entry pages a page filter accepts, for the bounce rate. */
-  entry?: (page: string) => boolean;
+  entry?: ((page: string) => boolean) | undefined;
   /** Compute every metric from sessions (entry or exit page queries). */
   fromSessions?: boolean;
 }
@@ -415,6 +418,47 @@ describe('query API against an independent oracle', () => {
     },
   );
 
+  it('counts the sessions that overlap an instant range, those that began before it included', async () => {
+    const range: [string, string] = ['2026-06-08T13:17:00Z', '2026-06-09T02:45:30Z'];
+    const [from, to] = range.map(Date.parse) as [number, number];
+    const chosen = sessions.filter((s) => (s.events[0]?.ts ?? 0) <= to && last(s) >= from);
+    expect(chosen.filter((s) => (s.events[0]?.ts ?? 0) < from).length).toBeGreaterThan(0);
+    const metrics = ['visits', 'views_per_visit', 'bounce_rate', 'visit_duration'] as const;
+    const { results } = await ask({ date_range: range, metrics: [...metrics] });
+    expectRows(results, [{ dimensions: [], metrics: metrics.map((m) => sessionMetric(m, chosen)) }], [...metrics]);
+  });
+
+  it('compares the headline metrics with another period, each period as the oracle counts it', async () => {
+    const metrics = ['visitors', 'visits', 'pageviews', 'views_per_visit', 'bounce_rate', 'visit_duration'] as const;
+    const google = (e: Event) => ['Google', 'Twitter'].includes(e.session.visit.source);
+    const blog = (page: string) => page.includes('/blog');
+    const cases: Array<{ filters: Filter[]; keep?: (e: Event) => boolean; entry?: (page: string) => boolean }> = [
+      { filters: [] },
+      // Visit filters test sessions: both periods in one statement.
+      { filters: [['is', 'visit:source', ['Google', 'Twitter']]], keep: google },
+      // Event filters pick each period's sessions by its own events: one statement per period.
+      { filters: [['contains', 'event:page', ['/blog']]], keep: (e) => blog(e.page), entry: blog },
+    ];
+    const comparisons: Array<[StatsRequest['include'], [string, string]]> = [
+      [{ comparisons: { mode: 'previous_period' } }, ['2026-05-19', '2026-06-01']],
+      // Overlapping the current period: a session in both counts in both.
+      [{ comparisons: { mode: 'custom', date_range: ['2026-06-10', '2026-06-16'] } }, ['2026-06-10', '2026-06-16']],
+    ];
+    for (const { filters, keep, entry } of cases) {
+      for (const [include, other] of comparisons) {
+        const got = await ask({ metrics: [...metrics], filters, include });
+        expect(got.meta.comparison_date_range?.[0]).toContain(other[0]);
+        const [row] = got.results;
+        expectRows(got.results, oracle({ metrics: [...metrics], keep, entry }), [...metrics]);
+        expectRows(
+          [{ dimensions: [], metrics: row?.comparison?.metrics ?? [] }],
+          oracle({ metrics: [...metrics], range: other, keep, entry }),
+          [...metrics],
+        );
+      }
+    }
+  });
+
   it('filters visits by source, and the session metrics with them', async () => {
     const metrics = ['visitors', 'pageviews', 'bounce_rate', 'visit_duration', 'views_per_visit'] as const;
     const got = await ask({ metrics: [...metrics], filters: [['is', 'visit:source', ['Google', 'Twitter']]] });
@@ -505,6 +549,53 @@ describe('query API against an independent oracle', () => {
     });
     expect(got.meta.total_rows).toBe(want.length);
     expect(got.results.map((r) => r.metrics[0])).toEqual(want.slice(2, 5).map((r) => r.metrics[0]));
+  });
+});
+
+describe('query API batches', () => {
+  it('answers each query of a batch as it answers it alone, with breakdowns sharing one scan', async () => {
+    const filters: Filter[] = [['is_not', 'visit:country', ['FR']]];
+    const bodies = [
+      { metrics: ['visitors', 'visits', 'pageviews', 'views_per_visit', 'bounce_rate', 'visit_duration'] },
+      { metrics: ['visitors'], dimensions: ['visit:source'], pagination: { limit: 3 } },
+      { metrics: ['visitors', 'pageviews'], dimensions: ['event:page'], pagination: { limit: 4, offset: 2 } },
+      { metrics: ['visitors'], dimensions: ['visit:country'] },
+      {
+        metrics: ['visitors', 'events'],
+        dimensions: ['event:props:plan'],
+        filters: [...filters, ['is_not', 'event:name', ['pageview']]],
+      },
+      { metrics: ['visitors', 'visits'], dimensions: ['visit:device'] },
+      { metrics: ['visitors', 'visits'], dimensions: ['visit:entry_page'] },
+      { metrics: ['visitors', 'events', 'conversion_rate'], dimensions: ['event:goal'] },
+      { metrics: ['visitors'], dimensions: ['time:day'] },
+      { metrics: ['visitors'], dimensions: ['visit:browser'], date_range: ['2026-06-05', '2026-06-06'] },
+      { metrics: ['visitors'], dimensions: ['visit:os'], date_range: ['2026-06-05', '2026-06-06'] },
+      { metrics: ['visitors'], dimensions: ['visit:os'], order_by: [['visitors', 'asc']] },
+    ].map((body) => statsRequestSchema.parse({ site_id: SITE, date_range: RANGE, filters, ...body }));
+    const context = { timezone: TZ, now: NOW, goals: GOALS };
+    const batch = await queryStatsBatch(warehouse.client, bodies, context);
+    for (const [i, request] of bodies.entries()) {
+      const alone = await queryStats(warehouse.client, request, context);
+      expect(batch[i], `query ${i}`).toEqual({ ok: true, response: alone });
+    }
+    // The shared-scan breakdowns have rows to compare, including ties broken by value.
+    expect(
+      bodies.slice(1, 6).every((_, i) => (batch[i + 1] as { response: StatsResponse }).response.results.length > 0),
+    ).toBe(true);
+  });
+
+  it('reports a query it cannot answer in its place and answers the others', async () => {
+    const [bad, good] = await queryStatsBatch(
+      warehouse.client,
+      [
+        statsRequestSchema.parse({ site_id: SITE, date_range: RANGE, metrics: ['percentage'] }),
+        statsRequestSchema.parse({ site_id: SITE, date_range: RANGE, metrics: ['visitors'] }),
+      ],
+      { timezone: TZ, now: NOW, goals: GOALS },
+    );
+    expect(bad).toMatchObject({ ok: false, error: { field: 'metrics' } });
+    expect(good).toMatchObject({ ok: true, response: { results: [{ metrics: [expect.any(Number)] }] } });
   });
 });
 

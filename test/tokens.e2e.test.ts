@@ -64,4 +64,47 @@ describe('API tokens', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('sites');
   });
+
+  it('count each query of a batch against the limit; a batch answers in order, a bad query in its place', async () => {
+    const created = await call('/api/v1/tokens', pipeline.token, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'batches', sites: ['mine.example'], rate_limit_per_minute: 5 }),
+    });
+    const { token } = (await created.json()) as { token: string };
+    const batch = (bearer: string, queries: object[]) =>
+      call('/api/v2/query/batch', bearer, { method: 'POST', body: JSON.stringify({ queries }) });
+    const breakdown = (dimension: string) => ({
+      site_id: 'mine.example',
+      metrics: ['visitors'],
+      date_range: '7d',
+      dimensions: [dimension],
+    });
+
+    const answered = await batch(token, [
+      breakdown('visit:source'),
+      breakdown('event:page'),
+      { site_id: 'mine.example', metrics: ['percentage'], date_range: '7d' },
+    ]);
+    expect(answered.status).toBe(200);
+    const { results } = (await answered.json()) as { results: Array<{ results?: unknown[]; error?: object }> };
+    expect(results).toHaveLength(3);
+    expect(results[0]).toMatchObject({ results: [], query: { dimensions: ['visit:source'] } });
+    expect(results[1]).toMatchObject({ results: [], query: { dimensions: ['event:page'] } });
+    expect(results[2]).toMatchObject({ error: { code: 'invalid_query', field: 'queries.2.metrics' } });
+    // Three of five used: a batch of three more is refused.
+    expect((await batch(token, [breakdown('visit:os'), breakdown('visit:os'), breakdown('visit:os')])).status).toBe(
+      429,
+    );
+
+    const mixed = await batch(pipeline.token, [
+      breakdown('visit:os'),
+      { ...breakdown('visit:os'), site_id: 'theirs.example' },
+    ]);
+    expect(mixed.status).toBe(400);
+    expect(((await mixed.json()) as { error: { field: string } }).error.field).toBe('queries');
+    const malformed = await batch(pipeline.token, [{ ...breakdown('visit:os'), metrics: ['nonsense'] }]);
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { field: string } }).error.field).toBe('queries.0.metrics.0');
+    expect((await batch('tern_not-a-token', [breakdown('visit:os')])).status).toBe(401);
+  });
 });

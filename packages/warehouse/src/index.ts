@@ -24,6 +24,7 @@ export { loadOpenSessions, type OpenSession } from './queries/ingest/load-open-s
 export { recentEventIds } from './queries/ingest/recent-event-ids.ts';
 export { storedOffsets } from './queries/ingest/stored-offsets.ts';
 export { type ResolvedRange, resolveDateRange } from './queries/stats/date-range.ts';
+export { type BatchAnswer, queryStatsBatch } from './queries/stats/query-batch.ts';
 export { queryPropKeys } from './queries/stats/query-prop-keys.ts';
 export { queryRealtime, type Realtime, type RealtimeMinute } from './queries/stats/query-realtime.ts';
 export {

@@ -296,3 +296,21 @@ export function dashboardQueries(
             }),
   };
 }
+
+/** One HTTP call of the dashboard page: a single query, or a batch whose answers go to `parts` in order. */
+export type DashboardRequest =
+  | { path: '/api/v2/query'; part: keyof DashboardQueries; body: Query }
+  | { path: '/api/v2/query/batch'; parts: Array<keyof DashboardQueries>; body: { queries: Query[] } };
+
+/**
+ * How the page sends its queries (and the bench times them): the headline numbers and the chart alone, so they
+ * show first, and the breakdown panels in one batch, whose breakdowns the server answers with one shared scan.
+ */
+export function dashboardRequests(queries: DashboardQueries): DashboardRequest[] {
+  const parts: Array<keyof DashboardQueries> = ['sources', 'pages', 'locations', 'devices', 'goals'];
+  return [
+    { path: '/api/v2/query', part: 'kpis', body: queries.kpis },
+    { path: '/api/v2/query', part: 'chart', body: queries.chart },
+    { path: '/api/v2/query/batch', parts, body: { queries: parts.map((part) => queries[part]) } },
+  ];
+}

@@ -45,14 +45,7 @@ export function apiRoute<C>(
         throw new ApiError(403, 'forbidden', 'a shared dashboard link can only read stats');
       }
       if (caller.kind === 'token') {
-        const perMinute = caller.token.ratePerMinute;
-        const wait = rt.tokenLimiter.take(caller.token.id, 1, Date.now(), {
-          perSecond: perMinute / 60,
-          burst: perMinute,
-        });
-        if (wait > 0) {
-          throw new ApiError(429, 'rate_limited', `this token allows ${perMinute} requests a minute`, undefined, wait);
-        }
+        chargeToken(rt, caller, 1);
         if (options.adminOnly) throw new ApiError(403, 'forbidden', 'this needs the admin token');
       }
       return await handler(request, rt, context, caller);
@@ -63,6 +56,19 @@ export function apiRoute<C>(
       return errorResponse(new ApiError(500, 'internal', 'internal error'));
     }
   };
+}
+
+/** Takes `requests` from a token's rate limit (a batch of queries costs one per query); 429 when it is spent. */
+export function chargeToken(rt: WebRuntime, caller: Caller, requests: number): void {
+  if (caller.kind !== 'token' || requests <= 0) return;
+  const perMinute = caller.token.ratePerMinute;
+  const wait = rt.tokenLimiter.take(caller.token.id, requests, Date.now(), {
+    perSecond: perMinute / 60,
+    burst: perMinute,
+  });
+  if (wait > 0) {
+    throw new ApiError(429, 'rate_limited', `this token allows ${perMinute} requests a minute`, undefined, wait);
+  }
 }
 
 /** The JSON body; with `optional`, an empty body reads as `{}`. */

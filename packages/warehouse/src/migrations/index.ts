@@ -7,6 +7,7 @@ import { createSessions } from './004-sessions.ts';
 import { createIngestProgress } from './005-ingest-progress.ts';
 import { createRollups } from './006-rollups.ts';
 import { addEventIdIndex } from './007-event-id-index.ts';
+import { addSessionLastSeenIndex } from './008-session-last-seen-index.ts';
 import { type DdlTarget, SINGLE_NODE, schemaMigrationsDdl, statementsFor } from './ddl-target.ts';
 import type { Migration } from './migration.ts';
 
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   createIngestProgress,
   createRollups,
   addEventIdIndex,
+  addSessionLastSeenIndex,
 ];
 
 /**

@@ -53,3 +53,9 @@ export async function callApi<T>(
 
 export const query = (body: unknown, access: Access, signal?: AbortSignal) =>
   callApi<QueryResult>('/api/v2/query', access, body, signal);
+
+/** Each answer of `POST /api/v2/query/batch`: a result, or the error of that query alone. */
+export type BatchResult = QueryResult | { error: { message: string; field?: string } };
+
+export const queryBatch = (body: { queries: unknown[] }, access: Access, signal?: AbortSignal) =>
+  callApi<{ results: BatchResult[] }>('/api/v2/query/batch', access, body, signal);

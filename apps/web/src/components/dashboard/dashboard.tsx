@@ -7,6 +7,7 @@ import {
   type DashboardQueries,
   type DashboardView,
   dashboardQueries,
+  dashboardRequests,
   defaultInterval,
   type Interval,
   intervalsFor,
@@ -22,7 +23,7 @@ import {
 } from '../../lib/dashboard-state.ts';
 import { PartBoundary } from './boundary.tsx';
 import { TimeChart, toSeries } from './chart.tsx';
-import { type Access, callApi, type QueryResult, query } from './client.ts';
+import { type Access, type BatchResult, callApi, type QueryResult, query, queryBatch } from './client.ts';
 import { countryName, flag } from './countries.ts';
 import { dimensionLabel, metricValue } from './format.ts';
 import { type Loaded, Panel } from './panel.tsx';
@@ -81,16 +82,27 @@ export function Dashboard(props: DashboardProps) {
     setResults(LOADING);
     const current = viewFromSearch(new URLSearchParams(viewKey));
     const load = async () => {
-      const queries = dashboardQueries(site, current, hasGoals);
+      const settle = (part: keyof DashboardQueries, answer: BatchResult) =>
+        setResults((current) => ({
+          ...current,
+          [part]:
+            'error' in answer ? { state: 'error', message: answer.error.message } : { state: 'done', data: answer },
+        }));
       await Promise.all(
-        (Object.entries(queries) as Array<[keyof DashboardQueries, unknown]>).map(async ([key, body]) => {
+        dashboardRequests(dashboardQueries(site, current, hasGoals)).map(async (call) => {
+          const parts = call.path === '/api/v2/query' ? [call.part] : call.parts;
           try {
-            const data = await query(body, access, controller.signal);
-            setResults((current) => ({ ...current, [key]: { state: 'done', data } }));
+            if (call.path === '/api/v2/query') settle(call.part, await query(call.body, access, controller.signal));
+            else {
+              const { results } = await queryBatch(call.body, access, controller.signal);
+              call.parts.forEach((part, i) => {
+                settle(part, results[i] ?? { error: { message: 'no answer for this panel' } });
+              });
+            }
           } catch (error) {
             if (controller.signal.aborted) return;
             const message = error instanceof Error ? error.message : String(error);
-            setResults((current) => ({ ...current, [key]: { state: 'error', message } }));
+            for (const part of parts) settle(part, { error: { message } });
           }
         }),
       );

@@ -126,27 +126,53 @@ export const ROLLUP_METRIC_SQL: Record<CountMetric, string> = {
   events: 'sum(events)',
 };
 
+/** A count metric over the rows that pass `condition` only, from raw events or the rollup's states. */
+export function countMetricIf(metric: CountMetric, rollup: boolean, condition: string): string {
+  if (rollup) {
+    const merged: Record<CountMetric, string> = {
+      visitors: `uniqExactMergeIf(visitors, ${condition})`,
+      visits: `uniqExactMergeIf(visits, ${condition})`,
+      pageviews: `sumIf(pageviews, ${condition})`,
+      events: `sumIf(events, ${condition})`,
+    };
+    return merged[metric];
+  }
+  const raw: Record<CountMetric, string> = {
+    visitors: `uniqExactIf(visitor_id, ${condition})`,
+    visits: `uniqExactIf(session_id, ${condition})`,
+    pageviews: `countIf(type = 'pageview' AND ${condition})`,
+    events: `countIf(${condition})`,
+  };
+  return raw[metric];
+}
+
 /**
  * Metrics over session rows (session-query.ts), rounded as Plausible does: bounce rate and duration to whole
  * numbers, views per visit to two decimals; no sessions gives 0. `entry` narrows the bounce rate to sessions whose
  * entry page passes the page filters (shared/SEMANTICS.md, page filters). Counts are the sessions' own.
  */
-export function sessionMetricSql(metric: Exclude<Metric, RelativeMetric>, entry: string): string {
+export function sessionMetricSql(metric: Exclude<Metric, RelativeMetric>, entry: string, period?: string): string {
+  // `period` narrows every aggregate to the sessions of one period, when two periods share a pass (compare.ts).
+  const count = period ? `countIf(${period})` : 'count()';
+  const within = (condition: string) => (period ? `${condition} AND ${period}` : condition);
+  const sumOf = (column: string) => (period ? `sumIf(${column}, ${period})` : `sum(${column})`);
   switch (metric) {
-    case 'bounce_rate':
-      return `if(countIf(${entry}) = 0, 0, round(countIf(${entry} AND session_events = 1) / countIf(${entry}) * 100))`;
+    case 'bounce_rate': {
+      const entered = within(entry);
+      return `if(countIf(${entered}) = 0, 0, round(countIf(${entered} AND session_events = 1) / countIf(${entered}) * 100))`;
+    }
     case 'visit_duration':
-      return 'if(count() = 0, 0, round(avg(duration)))';
+      return `if(${count} = 0, 0, round(${period ? `avgIf(duration, ${period})` : 'avg(duration)'}))`;
     case 'views_per_visit':
-      return 'if(count() = 0, 0, round(sum(session_pageviews) / count(), 2))';
+      return `if(${count} = 0, 0, round(${sumOf('session_pageviews')} / ${count}, 2))`;
     case 'visitors':
-      return 'uniqExact(visitor_id)';
+      return period ? `uniqExactIf(visitor_id, ${period})` : 'uniqExact(visitor_id)';
     case 'visits':
-      return 'count()';
+      return count;
     case 'pageviews':
-      return 'sum(session_pageviews)';
+      return sumOf('session_pageviews');
     case 'events':
-      return 'sum(session_events)';
+      return sumOf('session_events');
     default:
       throw new InvalidStatsQueryError('metrics', `${metric} cannot be computed from sessions`);
   }

@@ -27,24 +27,6 @@ export function rangeCondition(range: ResolvedRange, tz: string, params: ParamBa
   );
 }
 
-/**
- * A superset of the rows of `column` that can belong to a session overlapping the range: the UTC margin of
- * `rangeCondition` for days, half an hour (the session timeout) each side for instants. A session that overlaps the
- * range has an event inside this window, since its events are never more than 30 minutes apart.
- */
-export function sessionWindow(range: ResolvedRange, params: ParamBag, column: string): string {
-  if (range.kind === 'instants') {
-    const { from, to } = instantBounds(range, params);
-    return `${column} >= ${from} - INTERVAL 31 MINUTE AND ${column} <= ${to} + INTERVAL 31 MINUTE`;
-  }
-  const from = params.add(range.from, 'Date');
-  const to = params.add(range.to, 'Date');
-  return (
-    `${column} >= toDateTime64(${from}, 3, 'UTC') - INTERVAL 1 DAY ` +
-    `AND ${column} < toDateTime64(${to}, 3, 'UTC') + INTERVAL 2 DAY`
-  );
-}
-
 /** Whether instant `column` lies in the range (no index use; for values computed per row). */
 export function inRange(range: ResolvedRange, tz: string, params: ParamBag, column: string): string {
   if (range.kind === 'instants') {
@@ -54,4 +36,28 @@ export function inRange(range: ResolvedRange, tz: string, params: ParamBag, colu
   const from = params.add(range.from, 'Date');
   const to = params.add(range.to, 'Date');
   return `toDate(${column}, ${tz}) BETWEEN ${from} AND ${to}`;
+}
+
+/**
+ * The bounds of the sessions that can overlap the range, as instants: sessions that started in [low, high), and
+ * older ones still active at `low`. Ingest puts a session's start second in the top 32 bits of its id
+ * (`sessionIdFor`), so the first kind is a primary-key range of the sessions table. Days get the UTC margin of
+ * `rangeCondition`; the exact overlap is tested after the sessions are merged.
+ */
+export function sessionStartWindow(range: ResolvedRange, params: ParamBag): { low: string; high: string } {
+  if (range.kind === 'instants') {
+    const { from, to } = instantBounds(range, params);
+    return { low: from, high: `${to} + INTERVAL 1 SECOND` };
+  }
+  const from = params.add(range.from, 'Date');
+  const to = params.add(range.to, 'Date');
+  return {
+    low: `toDateTime64(${from}, 3, 'UTC') - INTERVAL 1 DAY`,
+    high: `toDateTime64(${to}, 3, 'UTC') + INTERVAL 2 DAY`,
+  };
+}
+
+/** The smallest session id of a session that started at `instant` (whole seconds, as ingest makes them). */
+export function firstSessionIdAt(instant: string): string {
+  return `bitShiftLeft(toUInt64(toUnixTimestamp(${instant})), 32)`;
 }
