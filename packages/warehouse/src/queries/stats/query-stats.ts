@@ -293,10 +293,13 @@ async function totalsOfPeriods(
     }
     const time = rollup ? 'hour' : 'timestamp';
     const fieldOf: ColumnOf = rollup ? () => 'value' : (dimension, bag) => fieldExpression(dimension, bag, goals);
-    const columns = ranges.flatMap((range, k) => {
-      const inPeriod = inRange(range, tz, params, time);
-      return eventMetrics.map((metric) => `${countMetricIf(metric, !!rollup, inPeriod)} AS ${alias(k, metric)}`);
-    });
+    // The period test is written once, under an alias the other aggregates reuse (it keeps analysis short).
+    const columns = ranges.flatMap((range, k) =>
+      eventMetrics.map((metric, i) => {
+        const inPeriod = i === 0 ? `((${inRange(range, tz, params, time)}) AS in_period_${k})` : `in_period_${k}`;
+        return `${countMetricIf(metric, !!rollup, inPeriod)} AS ${alias(k, metric)}`;
+      }),
+    );
     const where = [
       `site_id = ${site}`,
       rollup ? `dimension = ${params.add(rollup.dimension, 'String')}` : "type != 'engagement'",

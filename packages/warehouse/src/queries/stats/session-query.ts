@@ -13,41 +13,91 @@ import type { ParamBag } from './params.ts';
 import { firstSessionIdAt, inRange, instantBounds, rangeCondition, sessionStartWindow } from './range-sql.ts';
 import type { Dimension, FieldDimension, Filter, Metric, RelativeMetric, TimeDimension } from './request.ts';
 
-/** One row per session: the merged states of the sessions table, named as the events table names them. */
-const MERGED_SESSION_COLUMNS = `
-  any(visitor_id) AS visitor_id,
-  argMinMerge(start) AS start_ts,
-  max(last_seen) AS last_ts,
-  argMaxMerge(last_event) AS last_event_ts,
-  argMinMerge(entry_page) AS entry_page,
-  argMaxMerge(exit_page) AS exit_page,
-  sum(pageviews) AS session_pageviews,
-  sum(events) AS session_events,
-  if(session_events = 0, 0, abs(dateDiff('second', start_ts, last_event_ts))) AS duration,
-  any(referrer) AS referrer, any(source) AS source,
-  any(utm_source) AS utm_source, any(utm_medium) AS utm_medium, any(utm_campaign) AS utm_campaign,
-  any(utm_term) AS utm_term, any(utm_content) AS utm_content,
-  any(country) AS country, any(region) AS region, any(city) AS city, any(device) AS device,
-  any(browser) AS browser, any(browser_version) AS browser_version, any(os) AS os, any(os_version) AS os_version`;
-
-const VISIT_ATTRIBUTES = `referrer, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
-  country, region, city, device, browser, browser_version, os, os_version`;
-
 /**
- * The same columns from rows that FINAL has already merged (one per session). The states are renamed first, since
- * a converted column must not take its own name.
+ * The columns a session row can offer, named as the events table names them: how to merge them from partial rows
+ * (GROUP BY session_id), how to read them from rows FINAL has merged (states renamed first, since a converted column
+ * must not take its own name), and what they are computed from. A query selects only the ones its outer SELECT
+ * names: ClickHouse analyses every column of a subquery before it drops the unused ones, and the full list cost
+ * 17-25 ms of planning per statement (EXPLAIN on the bench data set).
  */
-const FINAL_SESSION_COLUMNS = `
-  visitor_id,
-  finalizeAggregation(start_state) AS start_ts,
-  last_seen AS last_ts,
-  finalizeAggregation(last_event_state) AS last_event_ts,
-  finalizeAggregation(entry_state) AS entry_page,
-  finalizeAggregation(exit_state) AS exit_page,
-  pageviews AS session_pageviews,
-  events AS session_events,
-  if(session_events = 0, 0, abs(dateDiff('second', start_ts, last_event_ts))) AS duration,
-  ${VISIT_ATTRIBUTES}`;
+interface SessionColumn {
+  merged: string;
+  /** Column of `sessions FINAL`, and the expression that reads it. */
+  stored?: string;
+  final: string;
+  uses?: string[];
+}
+
+const VISIT_ATTRIBUTES = [
+  'referrer',
+  'source',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'country',
+  'region',
+  'city',
+  'device',
+  'browser',
+  'browser_version',
+  'os',
+  'os_version',
+] as const;
+
+const SESSION_COLUMNS: Record<string, SessionColumn> = {
+  visitor_id: { merged: 'any(visitor_id) AS visitor_id', stored: 'visitor_id', final: 'visitor_id' },
+  start_ts: {
+    merged: 'argMinMerge(start) AS start_ts',
+    stored: 'start AS start_state',
+    final: 'finalizeAggregation(start_state) AS start_ts',
+  },
+  last_ts: { merged: 'max(last_seen) AS last_ts', stored: 'last_seen', final: 'last_seen AS last_ts' },
+  last_event_ts: {
+    merged: 'argMaxMerge(last_event) AS last_event_ts',
+    stored: 'last_event AS last_event_state',
+    final: 'finalizeAggregation(last_event_state) AS last_event_ts',
+  },
+  entry_page: {
+    merged: 'argMinMerge(entry_page) AS entry_page',
+    stored: 'entry_page AS entry_state',
+    final: 'finalizeAggregation(entry_state) AS entry_page',
+  },
+  exit_page: {
+    merged: 'argMaxMerge(exit_page) AS exit_page',
+    stored: 'exit_page AS exit_state',
+    final: 'finalizeAggregation(exit_state) AS exit_page',
+  },
+  session_pageviews: {
+    merged: 'sum(pageviews) AS session_pageviews',
+    stored: 'pageviews',
+    final: 'pageviews AS session_pageviews',
+  },
+  session_events: { merged: 'sum(events) AS session_events', stored: 'events', final: 'events AS session_events' },
+  duration: {
+    merged: "if(session_events = 0, 0, abs(dateDiff('second', start_ts, last_event_ts))) AS duration",
+    final: "if(session_events = 0, 0, abs(dateDiff('second', start_ts, last_event_ts))) AS duration",
+    uses: ['session_events', 'start_ts', 'last_event_ts'],
+  },
+  ...Object.fromEntries(
+    VISIT_ATTRIBUTES.map((name) => [name, { merged: `any(${name}) AS ${name}`, stored: name, final: name }]),
+  ),
+};
+
+/** The session columns `sql` refers to, with what they are computed from, in a fixed order. */
+function sessionColumnsFor(sql: string): string[] {
+  const wanted = new Set(['start_ts', 'last_ts']);
+  for (const name of Object.keys(SESSION_COLUMNS)) if (new RegExp(`\\b${name}\\b`).test(sql)) wanted.add(name);
+  for (const name of [...wanted]) for (const used of SESSION_COLUMNS[name]?.uses ?? []) wanted.add(used);
+  return Object.keys(SESSION_COLUMNS).filter((name) => wanted.has(name));
+}
+
+const columnsOf = (names: string[], part: 'merged' | 'final' | 'stored') =>
+  names.flatMap((name) => {
+    const sql = SESSION_COLUMNS[name]?.[part];
+    return sql ? [sql] : [];
+  });
 
 const SESSION_ONLY: readonly string[] = ['visit:entry_page', 'visit:exit_page'];
 const ON_EVENTS = (d: FieldDimension) => d.startsWith('event:') || d === 'visit:screen';
@@ -97,14 +147,6 @@ export function sessionSelect(q: SessionSelect): string {
   const onRows = eventFilters.length > 0 ? sessionFilters : [...sessionFilters, ...visitFilters];
   const onEventRows = eventFilters.length > 0 ? [...eventFilters, ...visitFilters] : [];
 
-  const rows =
-    onEventRows.length > 0
-      ? mergedSessions(
-          site,
-          `SELECT session_id FROM events WHERE site_id = ${site} AND ${rangeCondition(q.range, tz, params, 'timestamp')} AND type != 'engagement' AND ${compileFilters(onEventRows, params, fieldExpression, q.goals)}`,
-        )
-      : sessionsOverlapping([q.range], site, params);
-
   // Plausible's bounce rate under a page filter counts the sessions that entered on a matching page.
   const pageFilters = q.filters.filter((f) => f.length >= 3 && f[1] === 'event:page');
   const entry = pageFilters.length > 0 ? compileFilters(pageFilters, params, () => 'entry_page') : '1';
@@ -120,26 +162,36 @@ export function sessionSelect(q: SessionSelect): string {
   const overlap = overlapCondition(q.range, tz, params);
   const where = `${overlap} AND ${compileFilters(onRows, params, sessionFieldExpression)}`;
   const groupBy = q.dimensions.length > 0 ? `GROUP BY ${q.dimensions.map((_, i) => `d${i}`).join(', ')}` : '';
-  return `SELECT ${[...dimensionSql, ...metricSql].join(', ')} FROM (${rows}) WHERE ${where} ${groupBy}`;
+  const select = [...dimensionSql, ...metricSql].join(', ');
+  const columns = sessionColumnsFor(`${select} ${where}`);
+  const rows =
+    onEventRows.length > 0
+      ? mergedSessions(
+          site,
+          `SELECT session_id FROM events WHERE site_id = ${site} AND ${rangeCondition(q.range, tz, params, 'timestamp')} AND type != 'engagement' AND ${compileFilters(onEventRows, params, fieldExpression, q.goals)}`,
+          columns,
+        )
+      : sessionsOverlapping([q.range], site, params, columns);
+  return `SELECT ${select} FROM (${rows}) WHERE ${where} ${groupBy}`;
 }
 
 /** Sessions whose ids the subquery lists, each merged from its partial rows. */
-function mergedSessions(site: string, ids: string): string {
+function mergedSessions(site: string, ids: string, columns: string[]): string {
   return `
-    SELECT session_id, ${MERGED_SESSION_COLUMNS}
+    SELECT session_id, ${columnsOf(columns, 'merged').join(', ')}
     FROM sessions
     WHERE site_id = ${site} AND session_id IN (${ids})
     GROUP BY session_id`;
 }
 
 /**
- * A superset of the sessions that overlap any of the ranges, one row each: those that started inside a range's
- * window, read as primary-key ranges of ids and merged by FINAL, and the few that started before a window and were
+ * A superset of the sessions that overlap any of the ranges, one row each, merged by FINAL: those that started
+ * inside a range's window, read as primary-key ranges of ids, and the few that started before a window and were
  * still active at its start (found through the last-seen index, migration 8). Measured on the largest site of
  * bench/query.ts, 30 days: 26 ms for the first part against 64 ms for the sessions with an event in the window
  * (`mergedSessions` over an events subquery).
  */
-function sessionsOverlapping(ranges: ResolvedRange[], site: string, params: ParamBag): string {
+function sessionsOverlapping(ranges: ResolvedRange[], site: string, params: ParamBag, columns: string[]): string {
   const windows = ranges.map((range) => sessionStartWindow(range, params));
   const inWindows = windows
     .map(({ low, high }) => `(session_id >= ${firstSessionIdAt(low)} AND session_id < ${firstSessionIdAt(high)})`)
@@ -147,19 +199,17 @@ function sessionsOverlapping(ranges: ResolvedRange[], site: string, params: Para
   const activeAtStart = windows
     .map(({ low }) => `(session_id < ${firstSessionIdAt(low)} AND last_seen >= ${low})`)
     .join(' OR ');
-  const started = `
-    SELECT session_id, ${FINAL_SESSION_COLUMNS}
+  const stillActive = `SELECT session_id FROM sessions WHERE site_id = ${site} AND NOT (${inWindows}) AND (${activeAtStart})`;
+  // The still-active set is a handful of ids, so it may narrow the key ranges FINAL reads (the shared default
+  // leaves IN sets out of index analysis, since the events subqueries elsewhere list 10^5 ids).
+  return `
+    SELECT session_id, ${columnsOf(columns, 'final').join(', ')}
     FROM (
-      SELECT session_id, visitor_id, start AS start_state, last_seen, last_event AS last_event_state,
-        entry_page AS entry_state, exit_page AS exit_state, pageviews, events, ${VISIT_ATTRIBUTES}
+      SELECT session_id, ${columnsOf(columns, 'stored').join(', ')}
       FROM sessions FINAL
-      WHERE site_id = ${site} AND (${inWindows})
+      WHERE site_id = ${site} AND ((${inWindows}) OR session_id IN (${stillActive}))
+      SETTINGS use_index_for_in_with_subqueries = 1
     )`;
-  const stillActive = mergedSessions(
-    site,
-    `SELECT session_id FROM sessions WHERE site_id = ${site} AND NOT (${inWindows}) AND (${activeAtStart})`,
-  );
-  return `${started} UNION ALL ${stillActive}`;
 }
 
 /**
@@ -174,17 +224,23 @@ export function sessionPeriodsSelect(
 ): string | undefined {
   const { params, site, tz } = q;
   if (filterDimensions(q.filters).some(ON_EVENTS)) return undefined;
-  const overlaps = q.periods.map((period) => `(${overlapCondition(period.range, tz, params)})`);
+  const overlaps = q.periods.map((period) => overlapCondition(period.range, tz, params));
+  // Each period's overlap test once, as a flag the metrics share: repeating the test in every aggregate made the
+  // statement's analysis alone 12 ms slower.
+  const flags = q.periods.map((_, k) => `in_period_${k}`);
   const metricSql = q.periods.flatMap((period, k) =>
-    q.metrics.map((metric, i) => `${sessionMetricSql(metric, '1', overlaps[k])} AS ${period.aliases[i]}`),
+    q.metrics.map((metric, i) => `${sessionMetricSql(metric, '1', flags[k])} AS ${period.aliases[i]}`),
   );
+  const filters = compileFilters(q.filters, params, sessionFieldExpression);
+  const columns = sessionColumnsFor(`${metricSql.join(', ')} ${overlaps.join(' ')} ${filters}`);
   const rows = sessionsOverlapping(
     q.periods.map((period) => period.range),
     site,
     params,
+    columns,
   );
-  const where = `(${overlaps.join(' OR ')}) AND ${compileFilters(q.filters, params, sessionFieldExpression)}`;
-  return `SELECT ${metricSql.join(', ')} FROM (${rows}) WHERE ${where}`;
+  const flagged = `SELECT *, ${overlaps.map((overlap, k) => `(${overlap}) AS ${flags[k]}`).join(', ')} FROM (${rows})`;
+  return `SELECT ${metricSql.join(', ')} FROM (${flagged}) WHERE (${flags.join(' OR ')}) AND ${filters}`;
 }
 
 function overlapCondition(range: ResolvedRange, tz: string, params: ParamBag): string {
