@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ENRICHED_EVENT_VERSION, type EnrichedEvent, LIMITS, type WireEvent } from '@tern/events';
-import type { GeoLocator } from './geo.ts';
+import type { Location } from './geo.ts';
 import { attribute, parsePageUrl } from './page-url.ts';
 import { type ClientSoftware, deviceFromScreen } from './user-agent.ts';
 
 /** What the collector knows about the request an event came in; none of it is stored as such. */
 export interface RequestFacts {
-  ip: string;
+  /** Where the request came from, looked up once per request; the IP itself goes no further. */
+  location: Location;
   /** The browser's Accept-Language header: the language when the event carries none. */
   acceptLanguage: string;
   software: ClientSoftware;
@@ -19,7 +20,7 @@ export interface RequestFacts {
 export type EnrichResult = { ok: true; event: EnrichedEvent } | { ok: false; field: string; reason: string };
 
 /** Turns one validated wire event into the record written to the events topic. */
-export function enrich(siteId: string, wire: WireEvent, facts: RequestFacts, geo: GeoLocator): EnrichResult {
+export function enrich(siteId: string, wire: WireEvent, facts: RequestFacts): EnrichResult {
   const page = parsePageUrl(wire.url);
   if (!page) return { ok: false, field: 'url', reason: 'not an absolute http(s) URL' };
   if (wire.type === 'custom' && !wire.name) return { ok: false, field: 'name', reason: 'custom events need a name' };
@@ -49,7 +50,7 @@ export function enrich(siteId: string, wire: WireEvent, facts: RequestFacts, geo
       utmCampaign: page.utmCampaign,
       utmTerm: page.utmTerm,
       utmContent: page.utmContent,
-      ...geo.locate(facts.ip),
+      ...facts.location,
       browser: software.browser.slice(0, 64),
       browserVersion: software.browserVersion.slice(0, 32),
       os: software.os.slice(0, 64),

@@ -97,7 +97,7 @@ export async function acceptBatch(
   const sinceMidnight = receivedAt % 86_400_000;
   const previousSalt = sinceMidnight < MIDNIGHT_CROSSING_MS ? deps.salts.saltFor(receivedAt - 86_400_000) : undefined;
   const facts = {
-    ip: request.ip,
+    location: deps.geo.locate(request.ip),
     acceptLanguage: request.acceptLanguage,
     software,
     receivedAt,
@@ -114,7 +114,7 @@ export async function acceptBatch(
       rejected.push({ index, field: issue?.path.join('.') || 'event', reason: issue?.message ?? 'invalid event' });
       return;
     }
-    const result = enrich(site, wire.data, facts, deps.geo);
+    const result = enrich(site, wire.data, facts);
     if (!result.ok) {
       rejected.push({ index, field: result.field, reason: result.reason });
       return;

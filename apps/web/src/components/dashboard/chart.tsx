@@ -13,12 +13,17 @@ export interface SeriesPoint {
 /** One point per bucket label (empty buckets as 0), with the previous period's value when compared. */
 export function toSeries(result: QueryResult, compared: boolean): SeriesPoint[] {
   const byLabel = new Map((result.results ?? []).map((row) => [row.dimensions[0] ?? '', row]));
-  const labels = result.meta.time_labels ?? [...byLabel.keys()];
+  const labels = result.meta?.time_labels ?? [...byLabel.keys()];
   return labels.map((label) => {
     const row = byLabel.get(label);
     const value = Number(row?.metrics[0] ?? 0);
     return compared ? { label, value, previous: Number(row?.comparison?.metrics[0] ?? 0) } : { label, value };
   });
+}
+
+/** The chart of a query result; the series is built here, inside the caller's error boundary. */
+export function SeriesChart(props: { result: QueryResult; compared: boolean; metric: string; label: string }) {
+  return <TimeChart points={toSeries(props.result, props.compared)} metric={props.metric} label={props.label} />;
 }
 
 export function TimeChart({ points, metric, label }: { points: SeriesPoint[]; metric: string; label: string }) {

@@ -44,9 +44,14 @@ export async function callApi<T>(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     ...(signal ? { signal } : {}),
   });
-  const json = (response.status === 204 ? {} : await response.json().catch(() => ({}))) as T & {
-    error?: { message: string };
-  };
+  let json: T & { error?: { message: string } };
+  try {
+    json = response.status === 204 ? ({} as T) : await response.json();
+  } catch (error) {
+    // An aborted request fails here too, once the headers are in: the caller must see the abort, not an empty answer.
+    if (signal?.aborted) throw error;
+    throw new ApiCallError(`unreadable answer from ${path} (HTTP ${response.status})`);
+  }
   if (!response.ok) throw new ApiCallError(json.error?.message ?? `HTTP ${response.status}`);
   return json;
 }

@@ -22,7 +22,7 @@ import {
   withoutFilter,
 } from '../../lib/dashboard-state.ts';
 import { PartBoundary } from './boundary.tsx';
-import { TimeChart, toSeries } from './chart.tsx';
+import { SeriesChart } from './chart.tsx';
 import { type Access, type BatchResult, callApi, type QueryResult, query, queryBatch } from './client.ts';
 import { countryName, flag } from './countries.ts';
 import { dimensionLabel, metricValue } from './format.ts';
@@ -92,9 +92,13 @@ export function Dashboard(props: DashboardProps) {
         dashboardRequests(dashboardQueries(site, current, hasGoals)).map(async (call) => {
           const parts = call.path === '/api/v2/query' ? [call.part] : call.parts;
           try {
-            if (call.path === '/api/v2/query') settle(call.part, await query(call.body, access, controller.signal));
-            else {
+            // An answer for a view that has been left since is dropped, never shown.
+            if (call.path === '/api/v2/query') {
+              const answer = await query(call.body, access, controller.signal);
+              if (!controller.signal.aborted) settle(call.part, answer);
+            } else {
               const { results } = await queryBatch(call.body, access, controller.signal);
+              if (controller.signal.aborted) return;
               call.parts.forEach((part, i) => {
                 settle(part, results[i] ?? { error: { message: 'no answer for this panel' } });
               });
@@ -222,7 +226,14 @@ export function Dashboard(props: DashboardProps) {
               </select>
             </div>
             {results.chart.state === 'done' ? (
-              <TimeChart points={toSeries(results.chart.data, view.compare)} metric={view.metric} label={chartLabel} />
+              <PartBoundary name="the chart">
+                <SeriesChart
+                  result={results.chart.data}
+                  compared={view.compare}
+                  metric={view.metric}
+                  label={chartLabel}
+                />
+              </PartBoundary>
             ) : results.chart.state === 'error' ? (
               <p className="error">Could not load the chart: {results.chart.message}</p>
             ) : (
