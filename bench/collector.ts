@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import UserAgent from 'user-agents';
+import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from '../apps/collector/src/launch.ts';
 import { ensureBuilt } from '../scripts/ensure-built.ts';
 import { isolatedCollectorEnv, prepareControlPlane } from '../test/control-plane.ts';
 import { freePort, randomId, waitFor } from '../test/helpers.ts';
@@ -115,6 +116,18 @@ function rssMb(pid: number): { now: number; peak: number } {
   return { now: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
 }
 
+/** V8's share of the collector's memory, from its own /metrics. */
+async function heapMb(url: string): Promise<{ used: number; total: number; external: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) =>
+    Math.round(Number(new RegExp(`^tern_collector_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0) / 1024 / 1024);
+  return {
+    used: value('nodejs_heap_size_used_bytes'),
+    total: value('nodejs_heap_size_total_bytes'),
+    external: value('nodejs_external_memory_bytes'),
+  };
+}
+
 async function main() {
   ensureBuilt(root);
   const broker = await benchBroker();
@@ -139,9 +152,9 @@ async function main() {
     children.push(bare);
     await new Promise((ready) => bare.once('message', ready));
     const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-    const collector = spawn(process.execPath, [...profileArgs, join(root, 'apps/collector/dist/main.mjs')], {
+    const collector = spawn(process.execPath, [...profileArgs, ...COLLECTOR_NODE_ARGS, join(root, COLLECTOR_BUNDLE)], {
       cwd: root,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, ...COLLECTOR_ENV },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     children.push(collector);
@@ -155,6 +168,7 @@ async function main() {
     const batch = await load(collectorUrl, 20);
     const paced = await load(collectorUrl, 1, Math.round(single.rps * 0.8));
     const memory = rssMb(collector.pid as number);
+    const heap = await heapMb(collectorUrl);
 
     const row = (name: string, run: Run, perRequest: number) =>
       `| ${name} | ${Math.round(run.rps).toLocaleString('en-US')} | ${Math.round(run.rps * perRequest).toLocaleString('en-US')} | ${run.p50} | ${run.p99} | ${run.non2xx + run.errors} |`;
@@ -171,7 +185,7 @@ async function main() {
       `- single-event throughput: ${((single.rps / bareSingle.rps) * 100).toFixed(0)}% of the bare server (target ≥ 40%)`,
       `- batch mode: ${Math.round(batch.rps * 20).toLocaleString('en-US')} events/s (target ≥ 50,000)`,
       `- p99 at 80% of the max single-event rate: ${paced.p99} ms (target < 50 ms)`,
-      `- collector RSS after the runs: ${memory.now} MB, peak ${memory.peak} MB (target < 200 MB)`,
+      `- collector RSS after the runs: ${memory.now} MB, peak ${memory.peak} MB (target < 200 MB); of it V8 heap ${heap.used} MB used of ${heap.total} MB, external ${heap.external} MB`,
     ];
     console.log(`\n${lines.join('\n')}\n`);
   } finally {

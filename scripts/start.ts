@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from '../apps/collector/src/launch.ts';
 import { ensureBuilt } from './ensure-built.ts';
 import { loadLauncherConfig } from './launcher-config.ts';
 
@@ -70,7 +71,7 @@ run(
   env,
 );
 await waitForHttp(`http://127.0.0.1:${config.webPort}/api/health`, 120_000);
-run('collector', process.execPath, ['--enable-source-maps', 'apps/collector/dist/main.mjs'], env);
+run('collector', process.execPath, [...COLLECTOR_NODE_ARGS, COLLECTOR_BUNDLE], { ...env, ...COLLECTOR_ENV });
 if (config.externalWarehouse) run('ingest', 'node', ['--import', 'tsx', 'packages/ingest/src/main.ts'], env);
 await waitForHttp(`http://127.0.0.1:${config.collectorPort}/readyz`, 60_000);
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import { collectorEnvSchema, loadCollectorConfig } from '../apps/collector/src/config.ts';
+import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from '../apps/collector/src/launch.ts';
 import { loadWebConfig, webEnvSchema } from '../apps/web/src/server/config.ts';
 import { ingestEnvSchema, loadIngestConfig } from '../packages/ingest/src/config.ts';
 import { repoRoot } from './service-process.ts';
@@ -157,5 +158,29 @@ describe('infra/k8s', () => {
     expect([...kustomization.resources].sort()).toEqual(files.sort());
     const kinds = read('infra/k8s/operators').map(({ doc }) => doc.kind);
     expect(kinds).toEqual(expect.arrayContaining(['Kafka', 'KafkaNodePool', 'ClickHouseInstallation']));
+  });
+});
+
+describe('the collector command', () => {
+  const expected = ['node', ...COLLECTOR_NODE_ARGS, COLLECTOR_BUNDLE];
+  it('is the same in the image, compose and Kubernetes as launch.ts says', () => {
+    const dockerfile = readFileSync(join(repoRoot, 'infra/Dockerfile'), 'utf8');
+    expect(dockerfile).toContain(`CMD ${JSON.stringify(expected).replaceAll(',', ', ')}`);
+    for (const [name, value] of Object.entries(COLLECTOR_ENV))
+      expect(dockerfile).toMatch(new RegExp(`^ENV .*\\b${name}=${value}\\b`, 'm'));
+    const compose = parseAllDocuments(readFileSync(join(repoRoot, 'infra/docker-compose.yml'), 'utf8'), {
+      merge: true,
+    })[0]?.toJS() as { services: Record<string, { command?: unknown }> };
+    expect(compose.services.collector?.command).toEqual(expected);
+    const k8s = parseAllDocuments(readFileSync(join(repoRoot, 'infra/k8s/base/collector.yaml'), 'utf8'))
+      .map((doc) => doc.toJS() as Yaml)
+      .find((doc) => doc?.kind === 'Deployment');
+    expect(k8s.spec.template.spec.containers[0].command).toEqual(expected);
+    const start = JSON.parse(readFileSync(join(repoRoot, 'apps/collector/package.json'), 'utf8')).scripts.start;
+    expect(start).toBe(
+      `${Object.entries(COLLECTOR_ENV)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} node ${COLLECTOR_NODE_ARGS.join(' ')} dist/main.mjs`,
+    );
   });
 });

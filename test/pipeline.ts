@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from '../apps/collector/src/launch.ts';
 import { freePort, randomId, tempDir, waitFor } from './helpers.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
@@ -44,8 +45,12 @@ export async function startPipeline(options: { kafkaBrokers?: string } = {}): Pr
       : { KAFKA_BROKERS: '' }),
   };
   const children: ChildProcess[] = [];
-  const start = (args: string[]) => {
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const start = (args: string[], extraEnv: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     children.push(child);
     return child;
   };
@@ -74,7 +79,7 @@ export async function startPipeline(options: { kafkaBrokers?: string } = {}): Pr
     ]);
     const webUrl = `http://127.0.0.1:${webPort}`;
     await waitFor(async () => ((await fetch(`${webUrl}/api/health`)).ok ? true : undefined), 90_000, 'the web app');
-    start(['--enable-source-maps', 'apps/collector/dist/main.mjs']);
+    start([...COLLECTOR_NODE_ARGS, COLLECTOR_BUNDLE], COLLECTOR_ENV);
     const collectorUrl = `http://127.0.0.1:${collectorPort}`;
     await waitFor(async () => ((await fetch(`${collectorUrl}/readyz`)).ok ? true : undefined), 60_000, 'the collector');
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();

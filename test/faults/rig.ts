@@ -1,6 +1,7 @@
 import type { KafkaLog } from '@tern/stream';
 import { openWarehouse, type Warehouse } from '@tern/warehouse';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from '../../apps/collector/src/launch.ts';
 import { type IsolatedEnv, isolatedCollectorEnv, prepareControlPlane } from '../control-plane.ts';
 import { freePort, randomId, tempDir, waitFor } from '../helpers.ts';
 import { ServiceProcess } from '../service-process.ts';
@@ -47,9 +48,10 @@ export class FaultRig {
     const collectorPort = await freePort();
     const collector = new ServiceProcess({
       name: 'collector',
-      args: ['--enable-source-maps', 'apps/collector/dist/main.mjs'],
+      args: [...COLLECTOR_NODE_ARGS, COLLECTOR_BUNDLE],
       env: {
         ...env,
+        ...COLLECTOR_ENV,
         COLLECTOR_PORT: String(collectorPort),
         TRUSTED_PROXIES: '127.0.0.1',
         RATE_LIMIT_IP_PER_SECOND: '0',

@@ -6,6 +6,7 @@ import type { KafkaLog } from '@tern/stream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
 import { BROWSER_UA, freePort, randomId, waitFor } from '../../../test/helpers.ts';
+import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from './launch.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../../..');
 const id = randomId();
@@ -23,9 +24,9 @@ describe('collector on SIGTERM', () => {
     });
     admin = await prepareControlPlane(env, [site]);
 
-    const child = spawn(process.execPath, [join(root, 'apps/collector/dist/main.mjs')], {
+    const child = spawn(process.execPath, [...COLLECTOR_NODE_ARGS, join(root, COLLECTOR_BUNDLE)], {
       cwd: root,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, ...COLLECTOR_ENV },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));

@@ -33,7 +33,7 @@ export const collectorEnvSchema = z.object({
   COLLECTOR_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   COLLECTOR_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
   COLLECTOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
-  COLLECTOR_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).default(100_000),
+  COLLECTOR_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).default(50_000),
   GEOIP_CITY: z.enum(['off', 'dbip']).default('off'),
   BOT_DATACENTER_CHECK: z.enum(['on', 'off']).default('on'),
   ...logLevelEnvShape,
