@@ -6,11 +6,11 @@ import {
   type KafkaMessage,
   type LogEntry,
   logLevel,
-  Partitioners,
   type Producer,
 } from 'kafkajs';
 import { LogUnavailableError } from './errors.ts';
 import { type StreamLogger, silentLogger } from './logger.ts';
+import { fastDefaultPartitioner } from './murmur2.ts';
 import type {
   BatchHandler,
   ConsumerOptions,
@@ -117,7 +117,7 @@ export class KafkaLog implements EventLog {
   async producer(): Promise<LogProducer> {
     const producer = this.#kafka.producer({
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: fastDefaultPartitioner,
     });
     try {
       await producer.connect();
