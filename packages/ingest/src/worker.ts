@@ -90,7 +90,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
    * them would leave a gap below the highest stored offset, which a restart would then skip. Cutting at the
    * month boundary keeps every insert a single part; the rest of the batch is delivered again.
    */
-  async function handleBatch(batch: StreamBatch): Promise<bigint | undefined> {
+  async function handleBatch(batch: StreamBatch, heartbeat: () => Promise<void>): Promise<bigint | undefined> {
     const state = await partitionState(batch.topic, batch.partition);
     const rows: EventRow[] = [];
     const deadLetters: DeadLetter[] = [];
@@ -159,7 +159,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     if (first && last) {
       const token = `${batch.topic}:${batch.partition}:${first.offset}-${last.offset}`;
       const started = process.hrtime.bigint();
-      await insertEvents(warehouse.client, rows, token);
+      await insertUntilStored(rows, token, batch, heartbeat);
       metrics.insertSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       state.storedThrough = last.offset;
       metrics.rows.inc(rows.length);
@@ -177,19 +177,52 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
   }
 
   let stopping = false;
+
+  /**
+   * Sends the same rows with the same token until ClickHouse takes them. A failed insert may have landed in some
+   * tables and not others (the events part, then each materialized view's part, each with its own dedup log): only
+   * the identical insert lets every table drop what it has and add what it lacks. Rebuilding the partition's state
+   * from ClickHouse instead would find the events stored and skip them, leaving a view without them (the rollup
+   * mismatches the warehouse-outage fault test caught).
+   */
+  async function insertUntilStored(
+    rows: EventRow[],
+    token: string,
+    batch: StreamBatch,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await insertEvents(warehouse.client, rows, token);
+        return;
+      } catch (error) {
+        const retriable = !(error instanceof WarehouseError) || error.retriable;
+        if (stopping || !retriable) throw error;
+        metrics.failures.inc();
+        const waitMs = backoffMs(attempt);
+        logger.warn(
+          { err: error, topic: batch.topic, partition: batch.partition, attempt, waitMs },
+          'insert not stored; sending the same insert again',
+        );
+        await sleep(waitMs);
+        await heartbeat();
+      }
+    }
+  }
+
   // ClickHouse down or slow: the partition waits here (its offsets uncommitted, the group kept by heartbeats) and
   // the batch is tried again with backoff until ClickHouse has it. Nothing past what is stored is ever committed.
   const handleWithRetry: BatchHandler = async (batch, { heartbeat }) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await handleBatch(batch);
+        return await handleBatch(batch, heartbeat);
       } catch (error) {
         metrics.failures.inc();
         // Forget the partition's state so the retry re-reads what ClickHouse really has.
         partitions.delete(keyOf(batch.topic, batch.partition));
         const retriable = !(error instanceof WarehouseError) || error.retriable;
         if (stopping || !retriable) throw error;
-        const waitMs = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
+        const waitMs = backoffMs(attempt);
         logger.warn(
           { err: error, topic: batch.topic, partition: batch.partition, attempt, waitMs },
           'batch not stored; retrying',
@@ -251,4 +284,9 @@ function parseEvent(text: string): Parsed {
 function utcMonth(timestamp: number): number {
   const date = new Date(timestamp);
   return date.getUTCFullYear() * 100 + date.getUTCMonth() + 1;
+}
+
+/** Exponential, capped at 10 s, with jitter so that workers do not retry in step. */
+function backoffMs(attempt: number): number {
+  return Math.min(10_000, 250 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
 }
