@@ -191,19 +191,35 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     batch: StreamBatch,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    await untilStored(
+      () => insertEvents(warehouse.client, rows, token),
+      batch,
+      heartbeat,
+      'insert not stored; sending the same insert again',
+    );
+  }
+
+  /**
+   * Runs `attempt` until it succeeds, waiting with backoff and heartbeating between tries, so the group keeps the
+   * partition here. Errors ClickHouse says will not pass, and any error while stopping, are thrown.
+   */
+  async function untilStored<T>(
+    attempt: () => Promise<T>,
+    batch: StreamBatch,
+    heartbeat: () => Promise<void>,
+    message: string,
+    afterFailure: () => void = () => {},
+  ): Promise<T> {
+    for (let tries = 1; ; tries++) {
       try {
-        await insertEvents(warehouse.client, rows, token);
-        return;
+        return await attempt();
       } catch (error) {
+        metrics.failures.inc();
+        afterFailure();
         const retriable = !(error instanceof WarehouseError) || error.retriable;
         if (stopping || !retriable) throw error;
-        metrics.failures.inc();
-        const waitMs = backoffMs(attempt);
-        logger.warn(
-          { err: error, topic: batch.topic, partition: batch.partition, attempt, waitMs },
-          'insert not stored; sending the same insert again',
-        );
+        const waitMs = backoffMs(tries);
+        logger.warn({ err: error, topic: batch.topic, partition: batch.partition, attempt: tries, waitMs }, message);
         await sleep(waitMs);
         await heartbeat();
       }
@@ -212,26 +228,15 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
 
   // ClickHouse down or slow: the partition waits here (its offsets uncommitted, the group kept by heartbeats) and
   // the batch is tried again with backoff until ClickHouse has it. Nothing past what is stored is ever committed.
-  const handleWithRetry: BatchHandler = async (batch, { heartbeat }) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await handleBatch(batch, heartbeat);
-      } catch (error) {
-        metrics.failures.inc();
-        // Forget the partition's state so the retry re-reads what ClickHouse really has.
-        partitions.delete(keyOf(batch.topic, batch.partition));
-        const retriable = !(error instanceof WarehouseError) || error.retriable;
-        if (stopping || !retriable) throw error;
-        const waitMs = backoffMs(attempt);
-        logger.warn(
-          { err: error, topic: batch.topic, partition: batch.partition, attempt, waitMs },
-          'batch not stored; retrying',
-        );
-        await sleep(waitMs);
-        await heartbeat();
-      }
-    }
-  };
+  // Any other failure makes the partition's state be read again from what ClickHouse really has.
+  const handleWithRetry: BatchHandler = (batch, { heartbeat }) =>
+    untilStored(
+      () => handleBatch(batch, heartbeat),
+      batch,
+      heartbeat,
+      'batch not stored; retrying',
+      () => partitions.delete(keyOf(batch.topic, batch.partition)),
+    );
   const streams = [
     { topic: topics.events, groupId: options.groupId },
     ...(topics.import ? [{ topic: topics.import, groupId: `${options.groupId}.import` }] : []),
