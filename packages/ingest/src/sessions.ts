@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EnrichedEvent } from '@tern/events';
-import type { OpenSession, VisitAttributes } from '@tern/warehouse';
+import { type OpenSession, sessionIdAt, type VisitAttributes } from '@tern/warehouse';
 
 interface SessionState extends VisitAttributes {
   lastTimestamp: number;
@@ -69,11 +69,8 @@ export class SessionTracker {
 
 /**
  * Derived from the first event, so replaying the same events yields the same session ids: the start second in the
- * high 32 bits, a hash of the event id in the low 32. The sessions table is ordered by (site, session id), so the
- * sessions of a date range sit together and a range query reads only their granules.
+ * high 32 bits (the warehouse's contract, `sessionIdAt`), a hash of the event id in the low 32.
  */
 export function sessionIdFor(firstEventId: string, startMs: number): string {
-  const seconds = BigInt(Math.max(0, Math.floor(startMs / 1000))) & 0xffffffffn;
-  const hash = BigInt(createHash('sha256').update(firstEventId).digest().readUInt32BE(0));
-  return ((seconds << 32n) | hash).toString();
+  return sessionIdAt(startMs, createHash('sha256').update(firstEventId).digest().readUInt32BE(0));
 }

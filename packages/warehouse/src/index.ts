@@ -48,3 +48,4 @@ export {
   statsRequestSchema,
   TIME_DIMENSIONS,
 } from './queries/stats/request.ts';
+export { sessionIdAt } from './sessions/session-id.ts';

@@ -10,10 +10,14 @@ import { type EventRow, insertEvents } from './queries/events/insert-events.ts';
 import { storedOffsets } from './queries/ingest/stored-offsets.ts';
 import { InvalidStatsQueryError, queryStats } from './queries/stats/query-stats.ts';
 import { statsRequestSchema } from './queries/stats/request.ts';
+import { sessionIdAt } from './sessions/session-id.ts';
 
 let warehouse: Warehouse;
 const SITE = 'shop.example';
 const NOW = new Date('2026-03-10T12:00:00Z');
+
+// Sessions are named here; their ids carry the start second of their first row, as ingest makes them.
+const sessionIds = new Map<string, string>();
 
 function row(offset: number, overrides: Partial<EnrichedEvent>, session: string, source = ''): EventRow {
   const event = enrichedEvent({
@@ -33,7 +37,7 @@ function row(offset: number, overrides: Partial<EnrichedEvent>, session: string,
   return {
     event,
     visit: {
-      sessionId: session,
+      sessionId: sessionIdOf(session, event.timestamp),
       referrer: '',
       referrerHost: '',
       source,
@@ -47,6 +51,12 @@ function row(offset: number, overrides: Partial<EnrichedEvent>, session: string,
     partition: 0,
     offset: BigInt(offset),
   };
+}
+
+function sessionIdOf(name: string, firstTimestamp: number): string {
+  const id = sessionIds.get(name) ?? sessionIdAt(firstTimestamp, Number(name));
+  sessionIds.set(name, id);
+  return id;
 }
 
 const hour = 3600_000;

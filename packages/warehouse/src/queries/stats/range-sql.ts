@@ -1,3 +1,4 @@
+import { sessionIdAt } from '../../sessions/session-id.ts';
 import type { ResolvedRange } from './date-range.ts';
 import type { ParamBag } from './params.ts';
 
@@ -8,8 +9,8 @@ export function toClickHouseTime(date: Date): string {
 /** The bound parameters of an instant range's ends. */
 export function instantBounds(range: Extract<ResolvedRange, { kind: 'instants' }>, params: ParamBag) {
   return {
-    from: params.add(toClickHouseTime(range.from), "DateTime64(3, 'UTC')"),
-    to: params.add(toClickHouseTime(range.to), "DateTime64(3, 'UTC')"),
+    from: params.add(toClickHouseTime(range.from), TIME),
+    to: params.add(toClickHouseTime(range.to), TIME),
   };
 }
 
@@ -18,13 +19,25 @@ export function rangeCondition(range: ResolvedRange, tz: string, params: ParamBa
   if (range.kind === 'instants') return inRange(range, tz, params, column);
   const from = params.add(range.from, 'Date');
   const to = params.add(range.to, 'Date');
-  // The UTC bounds let ClickHouse use the primary key; the zoned date makes the range exact. Zone
-  // offsets are within ±14 h, so one day of margin on each side is enough.
+  // The UTC bounds let ClickHouse use the primary key; the zoned date makes the range exact. Zone offsets are within
+  // ±14 h, so one day of margin on each side is enough. The bounds are computed here rather than in SQL: each
+  // expression costs ClickHouse's analyzer time in every statement.
+  const { low, high } = utcMargin(range);
   return (
-    `${column} >= toDateTime64(${from}, 3, 'UTC') - INTERVAL 1 DAY ` +
-    `AND ${column} < toDateTime64(${to}, 3, 'UTC') + INTERVAL 2 DAY ` +
+    `${column} >= ${params.add(toClickHouseTime(low), TIME)} AND ${column} < ${params.add(toClickHouseTime(high), TIME)} ` +
     `AND toDate(${column}, ${tz}) BETWEEN ${from} AND ${to}`
   );
+}
+
+const TIME = "DateTime64(3, 'UTC')";
+const DAY_MS = 86_400_000;
+
+/** The UTC instants around a range of zoned days: [first day − 1 day, last day + 2 days). */
+function utcMargin(range: Extract<ResolvedRange, { kind: 'days' }>): { low: Date; high: Date } {
+  return {
+    low: new Date(Date.parse(`${range.from}T00:00:00Z`) - DAY_MS),
+    high: new Date(Date.parse(`${range.to}T00:00:00Z`) + 2 * DAY_MS),
+  };
 }
 
 /** Whether instant `column` lies in the range (no index use; for values computed per row). */
@@ -39,25 +52,20 @@ export function inRange(range: ResolvedRange, tz: string, params: ParamBag, colu
 }
 
 /**
- * The bounds of the sessions that can overlap the range, as instants: sessions that started in [low, high), and
- * older ones still active at `low`. Ingest puts a session's start second in the top 32 bits of its id
- * (`sessionIdFor`), so the first kind is a primary-key range of the sessions table. Days get the UTC margin of
+ * The bounds of the sessions that can overlap the range: sessions that started in [low, high), and older ones still
+ * active at `low`. Ingest puts a session's start second in the top 32 bits of its id (`sessionIdAt`), so the first
+ * kind is a primary-key range of the sessions table, from `lowId` to `highId`. Days get the UTC margin of
  * `rangeCondition`; the exact overlap is tested after the sessions are merged.
  */
-export function sessionStartWindow(range: ResolvedRange, params: ParamBag): { low: string; high: string } {
-  if (range.kind === 'instants') {
-    const { from, to } = instantBounds(range, params);
-    return { low: from, high: `${to} + INTERVAL 1 SECOND` };
-  }
-  const from = params.add(range.from, 'Date');
-  const to = params.add(range.to, 'Date');
+export function sessionStartWindow(
+  range: ResolvedRange,
+  params: ParamBag,
+): { low: string; lowId: string; highId: string } {
+  const { low, high } =
+    range.kind === 'instants' ? { low: range.from, high: new Date(range.to.getTime() + 1000) } : utcMargin(range);
   return {
-    low: `toDateTime64(${from}, 3, 'UTC') - INTERVAL 1 DAY`,
-    high: `toDateTime64(${to}, 3, 'UTC') + INTERVAL 2 DAY`,
+    low: params.add(toClickHouseTime(low), TIME),
+    lowId: params.add(sessionIdAt(low.getTime(), 0), 'UInt64'),
+    highId: params.add(sessionIdAt(high.getTime(), 0), 'UInt64'),
   };
-}
-
-/** The smallest session id of a session that started at `instant` (whole seconds, as ingest makes them). */
-export function firstSessionIdAt(instant: string): string {
-  return `bitShiftLeft(toUInt64(toUnixTimestamp(${instant})), 32)`;
 }

@@ -10,7 +10,7 @@ import {
 } from './expressions.ts';
 import { compileFilters, filterDimensions } from './filters.ts';
 import type { ParamBag } from './params.ts';
-import { firstSessionIdAt, inRange, instantBounds, rangeCondition, sessionStartWindow } from './range-sql.ts';
+import { inRange, instantBounds, rangeCondition, sessionStartWindow } from './range-sql.ts';
 import type { Dimension, FieldDimension, Filter, Metric, RelativeMetric, TimeDimension } from './request.ts';
 
 /**
@@ -46,12 +46,22 @@ const VISIT_ATTRIBUTES = [
   'os_version',
 ] as const;
 
+const START_FROM_ID = "toDateTime64(bitShiftRight(session_id, 32), 3, 'UTC') AS start_ts";
+
 const SESSION_COLUMNS: Record<string, SessionColumn> = {
   visitor_id: { merged: 'any(visitor_id) AS visitor_id', stored: 'visitor_id', final: 'visitor_id' },
+  // Ingest puts the start second in the id's top 32 bits (`sessionIdFor`), and whole seconds are all that day
+  // ranges, time buckets and durations (dateDiff counts second boundaries) look at: reading it from the id spared
+  // the start states, 53-58 → 44-48 ms for the sessions of the largest bench site's 30-day headline. Instant
+  // ranges compare milliseconds, so they read the stored start.
   start_ts: {
-    merged: 'argMinMerge(start) AS start_ts',
+    merged: START_FROM_ID,
+    final: START_FROM_ID,
+  },
+  start_exact: {
+    merged: 'argMinMerge(start) AS start_exact',
     stored: 'start AS start_state',
-    final: 'finalizeAggregation(start_state) AS start_ts',
+    final: 'finalizeAggregation(start_state) AS start_exact',
   },
   last_ts: { merged: 'max(last_seen) AS last_ts', stored: 'last_seen', final: 'last_seen AS last_ts' },
   last_event_ts: {
@@ -194,11 +204,9 @@ function mergedSessions(site: string, ids: string, columns: string[]): string {
 function sessionsOverlapping(ranges: ResolvedRange[], site: string, params: ParamBag, columns: string[]): string {
   const windows = ranges.map((range) => sessionStartWindow(range, params));
   const inWindows = windows
-    .map(({ low, high }) => `(session_id >= ${firstSessionIdAt(low)} AND session_id < ${firstSessionIdAt(high)})`)
+    .map(({ lowId, highId }) => `(session_id >= ${lowId} AND session_id < ${highId})`)
     .join(' OR ');
-  const activeAtStart = windows
-    .map(({ low }) => `(session_id < ${firstSessionIdAt(low)} AND last_seen >= ${low})`)
-    .join(' OR ');
+  const activeAtStart = windows.map(({ low, lowId }) => `(session_id < ${lowId} AND last_seen >= ${low})`).join(' OR ');
   const stillActive = `SELECT session_id FROM sessions WHERE site_id = ${site} AND NOT (${inWindows}) AND (${activeAtStart})`;
   // The still-active set is a handful of ids, so it may narrow the key ranges FINAL reads (the shared default
   // leaves IN sets out of index analysis, since the events subqueries elsewhere list 10^5 ids).
@@ -250,7 +258,7 @@ function overlapCondition(range: ResolvedRange, tz: string, params: ParamBag): s
     return `toDate(start_ts, ${tz}) <= ${to} AND toDate(last_ts, ${tz}) >= ${from}`;
   }
   const { from, to } = instantBounds(range, params);
-  return `start_ts <= ${to} AND last_ts >= ${from}`;
+  return `start_exact <= ${to} AND last_ts >= ${from}`;
 }
 
 /**
