@@ -18,7 +18,7 @@ import {
 import { type ColumnOf, compileFilters, filterDimensions } from './filters.ts';
 import { anyGoalCondition } from './goals.ts';
 import { ParamBag } from './params.ts';
-import { inRange, rangeCondition } from './range-sql.ts';
+import { coalesceRanges, inRange, rangeCondition } from './range-sql.ts';
 import {
   type Dimension,
   ENGAGEMENT_METRICS,
@@ -303,7 +303,9 @@ async function totalsOfPeriods(
     const where = [
       `site_id = ${site}`,
       rollup ? `dimension = ${params.add(rollup.dimension, 'String')}` : "type != 'engagement'",
-      `(${ranges.map((range) => `(${rangeCondition(range, tz, params, time)})`).join(' OR ')})`,
+      `(${coalesceRanges(ranges)
+        .map((range) => `(${rangeCondition(range, tz, params, time)})`)
+        .join(' OR ')})`,
       compileFilters(request.filters, params, fieldOf, goals),
     ].join(' AND ');
     parts.push(`SELECT ${columns.join(', ')} FROM ${rollup ? 'events_hourly' : 'events'} WHERE ${where}`);

@@ -40,6 +40,25 @@ function utcMargin(range: Extract<ResolvedRange, { kind: 'days' }>): { low: Date
   };
 }
 
+/**
+ * The same rows as few ranges as possible: day ranges that overlap or touch become one, as a period and its previous
+ * period do. A statement over several periods then reads one key range, and ClickHouse analyses one condition.
+ */
+export function coalesceRanges(ranges: ResolvedRange[]): ResolvedRange[] {
+  const days = ranges
+    .filter((range): range is Extract<ResolvedRange, { kind: 'days' }> => range.kind === 'days')
+    .sort((a, b) => a.from.localeCompare(b.from));
+  const merged: Array<Extract<ResolvedRange, { kind: 'days' }>> = [];
+  for (const range of days) {
+    const last = merged.at(-1);
+    const dayAfterLast = last && new Date(Date.parse(`${last.to}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+    if (last && dayAfterLast && range.from <= dayAfterLast) {
+      if (range.to > last.to) merged[merged.length - 1] = { ...last, to: range.to };
+    } else merged.push({ ...range });
+  }
+  return [...merged, ...ranges.filter((range) => range.kind !== 'days')];
+}
+
 /** Whether instant `column` lies in the range (no index use; for values computed per row). */
 export function inRange(range: ResolvedRange, tz: string, params: ParamBag, column: string): string {
   if (range.kind === 'instants') {

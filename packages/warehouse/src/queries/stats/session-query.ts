@@ -10,7 +10,7 @@ import {
 } from './expressions.ts';
 import { compileFilters, filterDimensions } from './filters.ts';
 import type { ParamBag } from './params.ts';
-import { inRange, instantBounds, rangeCondition, sessionStartWindow } from './range-sql.ts';
+import { coalesceRanges, inRange, instantBounds, rangeCondition, sessionStartWindow } from './range-sql.ts';
 import type { Dimension, FieldDimension, Filter, Metric, RelativeMetric, TimeDimension } from './request.ts';
 
 /**
@@ -202,7 +202,7 @@ function mergedSessions(site: string, ids: string, columns: string[]): string {
  * (`mergedSessions` over an events subquery).
  */
 function sessionsOverlapping(ranges: ResolvedRange[], site: string, params: ParamBag, columns: string[]): string {
-  const windows = ranges.map((range) => sessionStartWindow(range, params));
+  const windows = coalesceRanges(ranges).map((range) => sessionStartWindow(range, params));
   const inWindows = windows
     .map(({ lowId, highId }) => `(session_id >= ${lowId} AND session_id < ${highId})`)
     .join(' OR ');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveDateRange } from './date-range.ts';
 import { compileFilters } from './filters.ts';
 import { ParamBag } from './params.ts';
+import { coalesceRanges } from './range-sql.ts';
 import { statsRequestSchema } from './request.ts';
 import { timeLabels } from './time-labels.ts';
 
@@ -61,6 +62,28 @@ describe('date ranges', () => {
     expect(timeLabels({ kind: 'days', from: '2026-03-04', to: '2026-03-10' }, 'week', 'UTC')).toEqual([
       '2026-03-04',
       '2026-03-09',
+    ]);
+  });
+});
+
+describe('coalesceRanges', () => {
+  const days = (from: string, to: string) => ({ kind: 'days' as const, from, to });
+
+  it('joins a period and the previous one into one range, in either order', () => {
+    expect(coalesceRanges([days('2026-10-28', '2026-11-26'), days('2026-09-28', '2026-10-27')])).toEqual([
+      days('2026-09-28', '2026-11-26'),
+    ]);
+    expect(coalesceRanges([days('2026-01-01', '2026-01-31'), days('2026-01-15', '2026-01-20')])).toEqual([
+      days('2026-01-01', '2026-01-31'),
+    ]);
+  });
+
+  it('keeps ranges with a day between them apart, and instant ranges as they are', () => {
+    const instants = { kind: 'instants' as const, from: new Date(0), to: new Date(1000) };
+    expect(coalesceRanges([days('2026-02-01', '2026-02-10'), instants, days('2026-01-01', '2026-01-30')])).toEqual([
+      days('2026-01-01', '2026-01-30'),
+      days('2026-02-01', '2026-02-10'),
+      instants,
     ]);
   });
 });
