@@ -129,7 +129,7 @@ async function queryBreakdowns(
   const keys = dimensions.map((dimension, i) => `${fieldExpression(dimension, params, goals)} AS g${i}`);
   const aggregates = metrics.map((metric, i) => `${METRIC_SQL[metric]} AS x${i}`);
   const setIndex = `indexOf([${dimensions.map((_, i) => `GROUPING(g${i})`).join(', ')}], 0) - 1`;
-  const value = `multiIf(${dimensions.map((_, i) => `set_index = ${i}, g${i}`).join(', ')}, '')`;
+  const value = `multiIf(${dimensions.map((_, i) => `set_index = ${i}, toString(g${i})`).join(', ')}, '')`;
   const where = [
     `site_id = ${site}`,
     "type != 'engagement'",
