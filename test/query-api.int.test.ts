@@ -585,6 +585,36 @@ describe('query API batches', () => {
     ).toBe(true);
   });
 
+  it('answers goal breakdowns from the shared scan as alone: shared names, goals nobody completed, pages of rows', async () => {
+    const goals: Goal[] = [
+      ...GOALS,
+      { page: '/blog/**' },
+      { event: 'Never sent' },
+      { page: '/docs/*' },
+      { page: '/pricing' },
+    ];
+    const bodies = [
+      { metrics: ['visitors'], dimensions: ['visit:source'] },
+      { metrics: ['visitors', 'events', 'conversion_rate'], dimensions: ['event:goal'] },
+      { metrics: ['visitors', 'visits', 'pageviews'], dimensions: ['event:goal'], pagination: { limit: 2, offset: 1 } },
+      {
+        metrics: ['visitors', 'conversion_rate'],
+        dimensions: ['event:goal'],
+        filters: [['is', 'event:goal', ['Signup']]],
+      },
+    ].map((body) => statsRequestSchema.parse({ site_id: SITE, date_range: RANGE, ...body }));
+    const context = { timezone: TZ, now: NOW, goals };
+    const batch = await queryStatsBatch(warehouse.client, bodies, context);
+    for (const [i, request] of bodies.entries()) {
+      const alone = await queryStats(warehouse.client, request, context);
+      expect(batch[i], `query ${i}`).toEqual({ ok: true, response: alone });
+    }
+    const names = (batch[1] as { response: StatsResponse }).response.results.map((row) => row.dimensions[0]);
+    expect(names).not.toContain('Never sent');
+    expect(names.filter((name) => name === 'Visit /blog/**')).toHaveLength(1);
+    expect(names.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('reports a query it cannot answer in its place and answers the others', async () => {
     const [bad, good] = await queryStatsBatch(
       warehouse.client,

@@ -17,12 +17,13 @@ export function pagePattern(path: string): string {
 
 /**
  * The `event:goal` dimension: each event becomes one row per goal it completes, so events that complete none drop
- * out of the breakdown, as in Plausible.
+ * out of the breakdown, as in Plausible. Goals that share a name are one goal: an event that completes two of them
+ * counts once (without arrayDistinct it counted twice; the batch test found it).
  */
 export function goalDimension(goals: readonly Goal[], params: ParamBag): string {
   if (goals.length === 0) return "arrayJoin(CAST([], 'Array(String)'))";
   const names = goals.map((goal) => `if(${goalCondition(goal, params)}, ${params.add(goalName(goal), 'String')}, '')`);
-  return `arrayJoin(arrayFilter(g -> g != '', [${names.join(', ')}]))`;
+  return `arrayJoin(arrayDistinct(arrayFilter(g -> g != '', [${names.join(', ')}])))`;
 }
 
 /**

@@ -241,14 +241,26 @@ export async function queryWithRelative(
     totalOf(needed.filtered, known.filtered),
     totalOf(needed.unconverted, known.unconverted),
   ]);
+  return withRelative(request, rows, { filtered: totalVisitors, unconverted: allVisitors });
+}
+
+/**
+ * The answer to `request` from the answer to the same query with each relative metric read as visitors, and the
+ * totals they divide by.
+ */
+export function withRelative(
+  request: StatsRequest,
+  rows: StatsResponse,
+  totals: { filtered: number; unconverted: number },
+): StatsResponse {
   const results = rows.results.map((row) => ({
     ...row,
     metrics: row.metrics.map((value, i) => {
       const metric = request.metrics[i];
       if (metric === 'percentage')
-        return totalVisitors === 0 ? null : Math.round((Number(value) / totalVisitors) * 1000) / 10;
+        return totals.filtered === 0 ? null : Math.round((Number(value) / totals.filtered) * 1000) / 10;
       if (metric === 'conversion_rate')
-        return allVisitors === 0 ? 0 : Math.round((Number(value) / allVisitors) * 10_000) / 100;
+        return totals.unconverted === 0 ? 0 : Math.round((Number(value) / totals.unconverted) * 10_000) / 100;
       return value;
     }),
   }));
