@@ -110,11 +110,10 @@ async function main() {
         ]);
         if (label === '30 days' || process.env.BENCH_DETAIL) {
           for (const call of requests) {
-            const name = call.path === '/api/v2/query' ? call.part : `batch of ${call.parts.join(', ')}`;
+            const name = `batch of ${call.parts.join(', ')}`;
             rows.push([`  ${label}: ${name} alone`, await timed(() => api(call.path, call.body))]);
           }
           for (const [name, query] of Object.entries(queries)) {
-            if (name === 'kpis' || name === 'chart') continue;
             rows.push([`  ${label}: ${name} alone, unbatched`, await timed(() => api('/api/v2/query', query))]);
           }
         }

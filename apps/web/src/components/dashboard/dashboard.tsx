@@ -23,7 +23,7 @@ import {
 } from '../../lib/dashboard-state.ts';
 import { PartBoundary } from './boundary.tsx';
 import { SeriesChart } from './chart.tsx';
-import { type Access, type BatchResult, callApi, type QueryResult, query, queryBatch } from './client.ts';
+import { type Access, type BatchResult, callApi, type QueryResult, queryBatch } from './client.ts';
 import { countryName, flag } from './countries.ts';
 import { dimensionLabel, metricValue } from './format.ts';
 import { type Loaded, Panel } from './panel.tsx';
@@ -90,23 +90,17 @@ export function Dashboard(props: DashboardProps) {
         }));
       await Promise.all(
         dashboardRequests(dashboardQueries(site, current, hasGoals)).map(async (call) => {
-          const parts = call.path === '/api/v2/query' ? [call.part] : call.parts;
           try {
+            const { results } = await queryBatch(call.body, access, controller.signal);
             // An answer for a view that has been left since is dropped, never shown.
-            if (call.path === '/api/v2/query') {
-              const answer = await query(call.body, access, controller.signal);
-              if (!controller.signal.aborted) settle(call.part, answer);
-            } else {
-              const { results } = await queryBatch(call.body, access, controller.signal);
-              if (controller.signal.aborted) return;
-              call.parts.forEach((part, i) => {
-                settle(part, results[i] ?? { error: { message: 'no answer for this panel' } });
-              });
-            }
+            if (controller.signal.aborted) return;
+            call.parts.forEach((part, i) => {
+              settle(part, results[i] ?? { error: { message: 'no answer for this panel' } });
+            });
           } catch (error) {
             if (controller.signal.aborted) return;
             const message = error instanceof Error ? error.message : String(error);
-            for (const part of parts) settle(part, { error: { message } });
+            for (const part of call.parts) settle(part, { error: { message } });
           }
         }),
       );
