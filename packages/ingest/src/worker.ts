@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type DeadLetter, type EnrichedEvent, enrichedEventSchema } from '@tern/events';
 import type { BatchHandler, EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
 import {
@@ -16,6 +15,7 @@ import type { Logger } from 'pino';
 import { startBotIngest } from './bots.ts';
 import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
 import { SessionTracker } from './sessions.ts';
+import { waitWithHeartbeats } from './wait-with-heartbeats.ts';
 
 export interface IngestOptions {
   log: EventLog;
@@ -220,8 +220,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
         if (stopping || !retriable) throw error;
         const waitMs = backoffMs(tries);
         logger.warn({ err: error, topic: batch.topic, partition: batch.partition, attempt: tries, waitMs }, message);
-        await sleep(waitMs);
-        await heartbeat();
+        await waitWithHeartbeats(waitMs, heartbeat);
       }
     }
   }
