@@ -15,6 +15,7 @@ import {
   type StatsContext,
   type StatsResponse,
   select,
+  visitorsFor,
   withRelative,
 } from './query-stats.ts';
 import { rangeCondition } from './range-sql.ts';
@@ -224,11 +225,10 @@ async function queryBreakdowns(
   const goalRows = goalScan.rows(emptySet.slice(2 + metrics.length).map(Number));
   const goalResponses = goalRequests.map((request) => {
     const { offset, limit } = request.pagination;
-    const asVisitors = (metric: string) => (metric === 'conversion_rate' ? 'visitors' : metric) as CountMetric;
     const rowsOnly: StatsResponse = {
       results: goalRows.slice(offset, offset + limit).map((goal) => ({
         dimensions: [goal.name],
-        metrics: request.metrics.map((metric) => goal.values.get(asVisitors(metric)) ?? 0),
+        metrics: request.metrics.map((metric) => goal.values.get(visitorsFor(metric) as CountMetric) ?? 0),
       })),
       meta: {},
       query: { ...request, date_range: dateRange },

@@ -211,7 +211,6 @@ export async function queryWithRelative(
   if (request.include?.comparisons) {
     throw new InvalidStatsQueryError('include.comparisons', 'not supported with percentage or conversion_rate yet');
   }
-  const visitorsFor = (metric: string) => (isRelativeMetric(metric as Metric) ? 'visitors' : metric);
   const rowsRequest = {
     ...request,
     metrics: request.metrics.map(visitorsFor),
@@ -242,6 +241,11 @@ export async function queryWithRelative(
     totalOf(needed.unconverted, known.unconverted),
   ]);
   return withRelative(request, rows, { filtered: totalVisitors, unconverted: allVisitors });
+}
+
+/** A relative metric is computed from the row's visitors: the metric a query asks the rows for in its place. */
+export function visitorsFor(metric: string): string {
+  return isRelativeMetric(metric as Metric) ? 'visitors' : metric;
 }
 
 /**

@@ -51,13 +51,14 @@ export function coalesceRanges(ranges: ResolvedRange[]): ResolvedRange[] {
   const merged: Array<Extract<ResolvedRange, { kind: 'days' }>> = [];
   for (const range of days) {
     const last = merged.at(-1);
-    const dayAfterLast = last && new Date(Date.parse(`${last.to}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
-    if (last && dayAfterLast && range.from <= dayAfterLast) {
+    if (last && range.from <= nextDay(last.to)) {
       if (range.to > last.to) merged[merged.length - 1] = { ...last, to: range.to };
     } else merged.push({ ...range });
   }
   return [...merged, ...ranges.filter((range) => range.kind !== 'days')];
 }
+
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 
 /** Whether instant `column` lies in the range (no index use; for values computed per row). */
 export function inRange(range: ResolvedRange, tz: string, params: ParamBag, column: string): string {
