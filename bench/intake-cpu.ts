@@ -23,8 +23,8 @@ const deps = {
   userAgents: new UserAgentParser(),
   committer: new GroupCommitter(nothing, 'events', {
     lingerMs: 0,
-    maxBatchMessages: 2000,
-    maxQueuedMessages: 1e9,
+    maxBatchEvents: 2000,
+    maxQueuedEvents: 1e9,
     maxInFlight: 4,
   }),
   bots: nothing,

@@ -98,8 +98,9 @@ export async function verify(
     ) AS derived
     FULL OUTER JOIN (
       SELECT session_id, countIf(type = 'pageview') AS p, countIf(type != 'engagement') AS e,
-             argMin(timestamp, _offset) AS first, argMinIf(pathname, _offset, type = 'pageview') AS entry,
-             argMaxIf(pathname, _offset, type = 'pageview') AS exit
+             argMin(timestamp, (_offset, _index)) AS first,
+             argMinIf(pathname, (_offset, _index), type = 'pageview') AS entry,
+             argMaxIf(pathname, (_offset, _index), type = 'pageview') AS exit
       FROM events WHERE site_id = {site:String} GROUP BY session_id
     ) AS raw USING (session_id)
     WHERE derived.p != raw.p OR derived.e != raw.e OR derived.first != raw.first

@@ -112,14 +112,16 @@ describe('collector fuzzing', () => {
     await consumer.run(async (batch) => {
       written.push(...batch.messages);
     });
+    // A message holds a request's events, one JSON line each.
+    const lines = () => written.flatMap((message) => (message.value?.toString() ?? '').split('\n'));
     await waitFor(
-      async () => (written.length >= accepted ? true : undefined),
+      async () => (lines().length >= accepted ? true : undefined),
       30_000,
       `${accepted} events on the topic`,
     );
     await consumer.stop();
-    expect(written).toHaveLength(accepted);
+    expect(lines()).toHaveLength(accepted);
     const strict = enrichedEventSchema.strict();
-    for (const message of written) strict.parse(JSON.parse(message.value?.toString() ?? ''));
+    for (const line of lines()) strict.parse(JSON.parse(line));
   }, 180_000);
 });

@@ -101,7 +101,8 @@ describe('collector when Kafka goes down', () => {
     const consumer = admin.consumer({ groupId: `check-${id}`, topics: [`events-${id}`], fromBeginning: true });
     await consumer.run(async (batch) => {
       for (const m of batch.messages)
-        onTopic.add(enrichedEventSchema.parse(JSON.parse(m.value?.toString() ?? '')).pathname);
+        for (const line of (m.value?.toString() ?? '').split('\n'))
+          onTopic.add(enrichedEventSchema.parse(JSON.parse(line)).pathname);
     });
     await waitFor(
       async () => ([...acknowledged].every((p) => onTopic.has(p)) ? true : undefined),

@@ -60,7 +60,8 @@ describe('collector on SIGTERM', () => {
     const consumer = admin.consumer({ groupId: `check-${id}`, topics: [env.TOPIC_EVENTS], fromBeginning: true });
     await consumer.run(async (batch) => {
       for (const m of batch.messages)
-        onTopic.add(enrichedEventSchema.parse(JSON.parse(m.value?.toString() ?? '')).pathname);
+        for (const line of (m.value?.toString() ?? '').split('\n'))
+          onTopic.add(enrichedEventSchema.parse(JSON.parse(line)).pathname);
     });
     const expected = acknowledged.flatMap((n) => Array.from({ length: 5 }, (_, i) => `/r/${n}/${i}`));
     await waitFor(

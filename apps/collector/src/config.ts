@@ -48,7 +48,7 @@ export interface CollectorConfig {
   rateLimit: { perSecond: number; burst: number };
   /** Events per second per site (a token per event). */
   siteRateLimit: { perSecond: number; burst: number };
-  delivery: { lingerMs: number; maxQueuedMessages: number; maxBatchMessages: number; maxInFlight: number };
+  delivery: { lingerMs: number; maxQueuedEvents: number; maxBatchEvents: number; maxInFlight: number };
   /** How long a request waits for the log's acknowledgement before it is answered 503. */
   ackTimeoutMs: number;
   geoDatabase: 'country' | 'dbip-city';
@@ -73,8 +73,8 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
     siteRateLimit: { perSecond: e.RATE_LIMIT_SITE_EVENTS_PER_SECOND, burst: e.RATE_LIMIT_SITE_BURST },
     delivery: {
       lingerMs: e.COLLECTOR_LINGER_MS,
-      maxQueuedMessages: e.COLLECTOR_MAX_QUEUED_EVENTS,
-      maxBatchMessages: 2000,
+      maxQueuedEvents: e.COLLECTOR_MAX_QUEUED_EVENTS,
+      maxBatchEvents: 2000,
       maxInFlight: e.COLLECTOR_MAX_IN_FLIGHT,
     },
     geoDatabase: e.GEOIP_CITY === 'dbip' ? 'dbip-city' : 'country',

@@ -7,6 +7,14 @@ export const deadLetterSchema = z.strictObject({
   at: z.number().int(),
   /** The offending payload, as received (already stripped of IP and user agent). */
   payload: z.string(),
-  source: z.optional(z.strictObject({ topic: z.string(), partition: z.number().int(), offset: z.string() })),
+  source: z.optional(
+    z.strictObject({
+      topic: z.string(),
+      partition: z.number().int(),
+      offset: z.string(),
+      /** The line within a message of several events (event-message.ts). */
+      index: z.optional(z.number().int().nonnegative()),
+    }),
+  ),
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;

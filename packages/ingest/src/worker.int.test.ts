@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deadLetterSchema } from '@tern/events';
+import { deadLetterSchema, encodeEventMessage } from '@tern/events';
 import { KafkaLog, type StreamMessage } from '@tern/stream';
 import { countEvents, migrate, openWarehouse, type Warehouse } from '@tern/warehouse';
 import pino from 'pino';
@@ -193,5 +193,61 @@ describe('ingest worker on Kafka and chDB', () => {
       { month: 202601, n: 3 },
       { month: 202602, n: 2 },
     ]);
+  });
+
+  it('keeps the events of one message in their order, and dead-letters a bad line of it alone', async () => {
+    const packedSite = `packed-${site}`;
+    const now = Date.now();
+    // One timestamp for all: only the order within the message can tell entry from exit.
+    const visit = (pathname: string) => enrichedEvent({ siteId: packedSite, visitorId: '9', timestamp: now, pathname });
+    const lines = encodeEventMessage([visit('/entry'), visit('/middle'), visit('/exit')]).split('\n');
+    lines.splice(1, 0, '{"v":1,"eventId":"bad"}');
+    const producer = await log.producer();
+    await producer.send(topics.events, [{ key: `${packedSite}:9`, value: lines.join('\n') }]);
+    const worker = await startIngestWorker({
+      log,
+      warehouse,
+      topics,
+      groupId: `packed-${id}`,
+      sessionTimeoutMinutes: 30,
+      logger,
+    });
+    await waitFor(
+      async () => ((await countEvents(warehouse.client, packedSite)) === 3 ? true : undefined),
+      30_000,
+      'three rows',
+    );
+    await worker.stop();
+    const rows = await warehouse.client.query({
+      query: `SELECT pathname, _index AS index FROM events WHERE site_id = {site:String} ORDER BY _index`,
+      query_params: { site: packedSite },
+      format: 'JSONEachRow',
+    });
+    expect(await rows.json()).toEqual([
+      { pathname: '/entry', index: 0 },
+      { pathname: '/middle', index: 2 },
+      { pathname: '/exit', index: 3 },
+    ]);
+    const sessions = await warehouse.client.query({
+      query: `SELECT argMinMerge(entry_page) AS entry, argMaxMerge(exit_page) AS exit, sum(pageviews) AS pageviews
+              FROM sessions WHERE site_id = {site:String}`,
+      query_params: { site: packedSite },
+      format: 'JSONEachRow',
+    });
+    expect(await sessions.json()).toEqual([{ entry: '/entry', exit: '/exit', pageviews: 3 }]);
+
+    const letters: StreamMessage[] = [];
+    const reader = log.consumer({ groupId: `dlq-packed-${id}`, topics: [topics.deadLetter], fromBeginning: true });
+    await reader.run(async (batch) => {
+      letters.push(...batch.messages);
+    });
+    const badLine = () =>
+      letters
+        .map((m) => deadLetterSchema.parse(JSON.parse(m.value?.toString() ?? '')))
+        .find((l) => l.payload === '{"v":1,"eventId":"bad"}');
+    await waitFor(async () => (badLine() ? true : undefined), 20_000, 'the dead letter of the bad line');
+    await reader.stop();
+    const letter = badLine();
+    expect(letter?.source).toMatchObject({ topic: topics.events, index: 1 });
   });
 });

@@ -1,4 +1,4 @@
-import { type DeadLetter, type EnrichedEvent, enrichedEventSchema } from '@tern/events';
+import { type DeadLetter, decodeEventMessage } from '@tern/events';
 import type { BatchHandler, EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
 import {
   type EventRow,
@@ -85,10 +85,12 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
   }
 
   /**
-   * Writes one batch, or its prefix up to the first event of another month. The events table is partitioned by
+   * Writes one batch, or its prefix up to the first message of another month. The events table is partitioned by
    * month, and an insert that spans two partitions becomes two parts that do not land atomically; a crash between
    * them would leave a gap below the highest stored offset, which a restart would then skip. Cutting at the
-   * month boundary keeps every insert a single part; the rest of the batch is delivered again.
+   * month boundary keeps every insert a single part; the rest of the batch is delivered again. A message is taken
+   * whole (its events share its offset); the collector never writes one that spans two months, and one that does
+   * anyway is inserted on its own, the one case left with two parts.
    */
   async function handleBatch(batch: StreamBatch, heartbeat: () => Promise<void>): Promise<bigint | undefined> {
     const state = await partitionState(batch.topic, batch.partition);
@@ -99,17 +101,19 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     let takenThrough: bigint | undefined;
     let cut = false;
     const pending = batch.messages.filter((message) => message.offset > state.storedThrough);
-    const parsed = new Map(
-      pending.map((message) => [message.offset, parseEvent(message.value?.toString('utf8') ?? '')]),
+    const decoded = new Map(
+      pending.map((message) => [message.offset, decodeEventMessage(message.value?.toString('utf8') ?? '')]),
     );
     // Imported history may repeat events stored long ago, beyond the id window: ask ClickHouse for this batch's ids.
     const stored =
       batch.topic === topics.import
         ? await existingEventIds(
             warehouse.client,
-            [...parsed.values()].flatMap((p) =>
-              p.ok ? [{ siteId: p.value.siteId, eventId: p.value.eventId, timestamp: p.value.timestamp }] : [],
-            ),
+            [...decoded.values()]
+              .flat()
+              .flatMap((p) =>
+                p.ok ? [{ siteId: p.value.siteId, eventId: p.value.eventId, timestamp: p.value.timestamp }] : [],
+              ),
           )
         : new Set<string>();
     for (const message of batch.messages) {
@@ -118,34 +122,55 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
         takenThrough = message.offset;
         continue;
       }
-      // Every message past the stored offset was parsed above; the text is decoded again only for a dead letter.
-      const event = parsed.get(message.offset) ?? parseEvent(message.value?.toString('utf8') ?? '');
-      if (!event.ok) {
-        deadLetters.push({
-          reason: event.reason,
-          stage: 'ingest',
-          at: Date.now(),
-          payload: (message.value?.toString('utf8') ?? '').slice(0, 65_536),
-          source: { topic: batch.topic, partition: batch.partition, offset: message.offset.toString() },
-        });
-        takenThrough = message.offset;
-        continue;
-      }
-      const eventMonth = utcMonth(event.value.timestamp);
-      if (month !== undefined && eventMonth !== month) {
+      const events = decoded.get(message.offset) ?? [];
+      const months = new Set(events.flatMap((event) => (event.ok ? [utcMonth(event.value.timestamp)] : [])));
+      const [messageMonth] = months;
+      if (month !== undefined && months.size > 0 && (months.size > 1 || messageMonth !== month)) {
         cut = true;
         break;
       }
       takenThrough = message.offset;
-      if (state.recentIds.has(event.value.eventId) || stored.has(event.value.eventId)) {
-        metrics.duplicates.inc();
-        continue;
+      events.forEach((event, index) => {
+        if (!event.ok) {
+          deadLetters.push({
+            reason: event.reason,
+            stage: 'ingest',
+            at: Date.now(),
+            payload: event.text.slice(0, 65_536),
+            source: {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset.toString(),
+              ...(events.length > 1 ? { index } : {}),
+            },
+          });
+          return;
+        }
+        if (state.recentIds.has(event.value.eventId) || stored.has(event.value.eventId)) {
+          metrics.duplicates.inc();
+          return;
+        }
+        state.recentIds.set(event.value.eventId, true);
+        const visit = state.sessions.assign(event.value);
+        if (event.value.timestamp > state.latestTimestamp) state.latestTimestamp = event.value.timestamp;
+        rows.push({
+          event: event.value,
+          visit,
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          index,
+        });
+      });
+      month ??= messageMonth;
+      if (months.size > 1) {
+        logger.warn(
+          { topic: batch.topic, partition: batch.partition, offset: message.offset.toString() },
+          'a message holds events of two months; inserting it on its own',
+        );
+        cut = true;
+        break;
       }
-      month = eventMonth;
-      state.recentIds.set(event.value.eventId, true);
-      const visit = state.sessions.assign(event.value);
-      if (event.value.timestamp > state.latestTimestamp) state.latestTimestamp = event.value.timestamp;
-      rows.push({ event: event.value, visit, topic: batch.topic, partition: batch.partition, offset: message.offset });
     }
     if (deadLetters.length > 0) {
       await producer.send(
@@ -268,20 +293,6 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       await producer.close();
     },
   };
-}
-
-type Parsed = { ok: true; value: EnrichedEvent } | { ok: false; reason: string };
-
-function parseEvent(text: string): Parsed {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  const event = enrichedEventSchema.safeParse(json);
-  if (event.success) return { ok: true, value: event.data };
-  return { ok: false, reason: event.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
 }
 
 /** The events table's partition (toYYYYMM of the UTC timestamp). */

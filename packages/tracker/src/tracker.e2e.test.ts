@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type EnrichedEvent, enrichedEventSchema } from '@tern/events';
+import { decodeEventMessage, type EnrichedEvent } from '@tern/events';
 import { EmbeddedLog } from '@tern/stream';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,10 @@ function receivedEvents(): EnrichedEvent[] {
     const events: EnrichedEvent[] = [];
     for (let p = 0; p < log.partitionCount(topic); p++) {
       for (const m of log.read(topic, p, 0n, 100_000))
-        events.push(enrichedEventSchema.parse(JSON.parse(m.value?.toString() ?? '')));
+        for (const line of decodeEventMessage(m.value?.toString() ?? '')) {
+          if (!line.ok) throw new Error(`an invalid event on the topic: ${line.reason}`);
+          events.push(line.value);
+        }
     }
     return events.filter((e) => e.siteId === SITE);
   } finally {

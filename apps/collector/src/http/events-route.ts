@@ -5,6 +5,7 @@ import {
   type BotReason,
   type DeadLetter,
   type EnrichedEvent,
+  encodeEventMessage,
   enrichedEventSchema,
   MIDNIGHT_CROSSING_MS,
   partitionKey,
@@ -12,7 +13,7 @@ import {
   wireEventSchema,
 } from '@tern/events';
 import type { RateLimiter } from '@tern/service';
-import type { LogProducer } from '@tern/stream';
+import type { LogProducer, OutgoingMessage } from '@tern/stream';
 import type { Logger } from 'pino';
 import { type GroupCommitter, withDeadline } from '../delivery/group-commit.ts';
 import type { DatacenterRanges } from '../enrich/datacenter.ts';
@@ -140,11 +141,30 @@ export async function acceptBatch(
     throw new HttpError(400, 'invalid_events', 'no event in the batch is valid', rejected[0]?.field ?? 'events');
   }
   const started = process.hrtime.bigint();
-  const messages = accepted.map((event) => ({ key: partitionKey(event), value: JSON.stringify(event) }));
-  await withDeadline(deps.committer.send(messages), deps.ackTimeoutMs);
+  await withDeadline(deps.committer.send(eventMessages(accepted), accepted.length), deps.ackTimeoutMs);
   deps.metrics.produceLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
   deps.metrics.accepted.inc(accepted.length);
   return { accepted: accepted.length, rejected };
+}
+
+/**
+ * The request's events as messages of the events topic: one, unless the events span a UTC month boundary (client
+ * times reach back a day), since a message must land in one monthly part of the events table.
+ */
+function eventMessages(events: EnrichedEvent[]): OutgoingMessage[] {
+  const byMonth = new Map<number, EnrichedEvent[]>();
+  for (const event of events) {
+    const date = new Date(event.timestamp);
+    const month = date.getUTCFullYear() * 12 + date.getUTCMonth();
+    const group = byMonth.get(month);
+    if (group) group.push(event);
+    else byMonth.set(month, [event]);
+  }
+  // One visitor's events share the key; all of them go to one partition, in order.
+  return [...byMonth.values()].map((group) => ({
+    key: partitionKey(group[0] as EnrichedEvent),
+    value: encodeEventMessage(group),
+  }));
 }
 
 function invalid(issue: { path: PropertyKey[]; message: string } | undefined): HttpError {

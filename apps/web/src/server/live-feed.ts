@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type EnrichedEvent, enrichedEventSchema } from '@tern/events';
+import { decodeEventMessage, type EnrichedEvent } from '@tern/events';
 import type { EventLog, LogConsumer } from '@tern/stream';
 import type { Logger } from 'pino';
 
@@ -138,17 +138,16 @@ export class LiveFeed {
     if (this.#bySite.size === 0) return;
     for (const message of messages) {
       if (!message.value) continue;
-      let event: EnrichedEvent;
-      try {
-        event = enrichedEventSchema.parse(JSON.parse(message.value.toString('utf8')));
-      } catch {
-        continue; // ingest dead-letters it; the live view just skips it
-      }
-      const watchers = this.#bySite.get(event.siteId);
-      if (!watchers || watchers.size === 0) continue;
-      const live = toLiveEvent(event);
-      for (const watcher of watchers) watcher.push(live);
+      // A message holds a request's events; a bad line is dead-lettered by ingest, and the live view skips it.
+      for (const line of decodeEventMessage(message.value.toString('utf8'))) if (line.ok) this.#push(line.value);
     }
+  }
+
+  #push(event: EnrichedEvent): void {
+    const watchers = this.#bySite.get(event.siteId);
+    if (!watchers || watchers.size === 0) return;
+    const live = toLiveEvent(event);
+    for (const watcher of watchers) watcher.push(live);
   }
 
   async stop(): Promise<void> {

@@ -47,15 +47,24 @@ export const createSessions: Migration = {
     ORDER BY (site_id, session_id)
     SETTINGS non_replicated_deduplication_window = 10000`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS sessions_mv TO sessions AS
-    SELECT
+${sessionsViewQuery('_offset')}`,
+  ],
+};
+
+/**
+ * The view's SELECT. `order` orders one session's events: the stream offset here; the offset and the event's line
+ * within its message since migration 9 (009-event-index.ts).
+ */
+export function sessionsViewQuery(order: string): string {
+  return `    SELECT
       site_id,
       session_id,
       any(visitor_id) AS visitor_id,
-      argMinState(timestamp, _offset) AS start,
+      argMinState(timestamp, ${order}) AS start,
       max(timestamp) AS last_seen,
-      argMaxStateIf(timestamp, _offset, type != 'engagement') AS last_event,
-      argMinStateIf(pathname, _offset, type = 'pageview') AS entry_page,
-      argMaxStateIf(pathname, _offset, type = 'pageview') AS exit_page,
+      argMaxStateIf(timestamp, ${order}, type != 'engagement') AS last_event,
+      argMinStateIf(pathname, ${order}, type = 'pageview') AS entry_page,
+      argMaxStateIf(pathname, ${order}, type = 'pageview') AS exit_page,
       toUInt64(countIf(type = 'pageview')) AS pageviews,
       toUInt64(countIf(type != 'engagement')) AS events,
       any(referrer) AS referrer,
@@ -74,6 +83,5 @@ export const createSessions: Migration = {
       any(toString(os)) AS os,
       any(toString(os_version)) AS os_version
     FROM events
-    GROUP BY site_id, session_id`,
-  ],
-};
+    GROUP BY site_id, session_id`;
+}

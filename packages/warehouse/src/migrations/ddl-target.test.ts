@@ -65,6 +65,14 @@ describe('migrations on a cluster', () => {
     expect(statements.some((s) => s.startsWith('INSERT'))).toBe(false);
   });
 
+  it('change the sessions view on every node, reading the events of that node', () => {
+    const modified = statements.filter((s) => s.includes('MODIFY QUERY'));
+    expect(modified).toHaveLength(1);
+    expect(modified[0]).toMatch(/^ALTER TABLE sessions_mv ON CLUSTER tern_cluster MODIFY QUERY\n/);
+    expect(modified[0]).toMatch(/FROM events_local\b/);
+    expect(modified[0]).toContain('argMinStateIf(pathname, _offset * 65536 + _index');
+  });
+
   it('refuses what it cannot rewrite, and cluster names that are not identifiers', () => {
     expect(() => statementsFor('DROP TABLE events', CLUSTER)).toThrow(UnsupportedDdlError);
     expect(() =>

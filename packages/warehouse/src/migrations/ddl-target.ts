@@ -31,6 +31,7 @@ const SHARDING: Record<string, string> = {
 const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS (\w+) \(/;
 const CREATE_VIEW = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+) AS/;
 const ALTER_TABLE = /^ALTER TABLE (\w+)(\s)/;
+const MODIFY_VIEW_QUERY = /^ALTER TABLE (\w+_mv) MODIFY QUERY/;
 const ENGINE = /ENGINE = (\w*)MergeTree(\(\))?/;
 
 export class UnsupportedDdlError extends Error {
@@ -68,6 +69,17 @@ export function statementsFor(statement: string, target: DdlTarget): string[] {
     return [
       text
         .replace(CREATE_VIEW, `CREATE MATERIALIZED VIEW IF NOT EXISTS ${name} ${cluster} TO ${to}_local AS`)
+        .replace(localReferences, (_match, keyword: string, referenced: string) => `${keyword} ${referenced}_local`),
+    ];
+  }
+
+  const modify = MODIFY_VIEW_QUERY.exec(text);
+  if (modify) {
+    const name = modify[1] as string;
+    // The view keeps its name on every node (see CREATE_VIEW); its query reads the node's local events.
+    return [
+      text
+        .replace(MODIFY_VIEW_QUERY, `ALTER TABLE ${name} ${cluster} MODIFY QUERY`)
         .replace(localReferences, (_match, keyword: string, referenced: string) => `${keyword} ${referenced}_local`),
     ];
   }

@@ -8,6 +8,7 @@ import { createIngestProgress } from './005-ingest-progress.ts';
 import { createRollups } from './006-rollups.ts';
 import { addEventIdIndex } from './007-event-id-index.ts';
 import { addSessionLastSeenIndex } from './008-session-last-seen-index.ts';
+import { addEventIndex } from './009-event-index.ts';
 import { type DdlTarget, SINGLE_NODE, schemaMigrationsDdl, statementsFor } from './ddl-target.ts';
 import type { Migration } from './migration.ts';
 
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   createRollups,
   addEventIdIndex,
   addSessionLastSeenIndex,
+  addEventIndex,
 ];
 
 /**

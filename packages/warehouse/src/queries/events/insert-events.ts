@@ -21,6 +21,8 @@ export interface EventRow {
   topic: string;
   partition: number;
   offset: bigint;
+  /** The event's line within its message (a message holds a request's events); 0 for a message of one. */
+  index?: number;
 }
 
 /** Column order of `toRow`; JSONCompactEachRow takes values by position. */
@@ -61,6 +63,7 @@ const COLUMNS = [
   '_topic',
   '_partition',
   '_offset',
+  '_index',
 ] as const;
 
 /**
@@ -90,7 +93,7 @@ export async function insertEvents(client: ClickHouseClient, rows: EventRow[], d
   }
 }
 
-function toRow({ event: e, visit: v, topic, partition, offset }: EventRow) {
+function toRow({ event: e, visit: v, topic, partition, offset, index = 0 }: EventRow) {
   return [
     e.siteId,
     e.eventId,
@@ -128,5 +131,6 @@ function toRow({ event: e, visit: v, topic, partition, offset }: EventRow) {
     topic,
     partition,
     offset.toString(),
+    index,
   ] satisfies unknown[] & { length: typeof COLUMNS.length };
 }

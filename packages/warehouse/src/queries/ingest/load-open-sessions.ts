@@ -20,10 +20,10 @@ export async function loadOpenSessions(
   const result = await client.query({
     query: `
       SELECT site_id, toString(visitor_id) AS visitor,
-        toString(argMax(session_id, (timestamp, _offset))) AS session,
+        toString(argMax(session_id, (timestamp, _offset, _index))) AS session,
         toUnixTimestamp64Milli(max(timestamp)) AS last,
         argMax((referrer, referrer_host, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content),
-               (timestamp, _offset)) AS visit
+               (timestamp, _offset, _index)) AS visit
       FROM events
       WHERE _topic = {topic:String} AND _partition = {partition:UInt32}
         AND timestamp >= fromUnixTimestamp64Milli({since:Int64})

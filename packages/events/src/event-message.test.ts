@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { type EnrichedEvent, enrichedEventSchema } from './enriched.ts';
+import { decodeEventMessage, encodeEventMessage } from './event-message.ts';
+
+const event = (pathname: string): EnrichedEvent =>
+  enrichedEventSchema.parse({
+    v: 1,
+    eventId: '0b6f7c52-4a0e-4d1e-9a53-9f0c1d7f2a11',
+    siteId: 'example.com',
+    type: 'pageview',
+    name: 'pageview',
+    timestamp: 1_700_000_000_000,
+    receivedAt: 1_700_000_000_000,
+    visitorId: '42',
+    hostname: 'example.com',
+    pathname,
+    query: '',
+    title: 'A "quoted"\ntitle',
+    referrer: '',
+    referrerHost: '',
+    source: '',
+    utmSource: '',
+    utmMedium: '',
+    utmCampaign: '',
+    utmTerm: '',
+    utmContent: '',
+    country: 'DE',
+    browser: 'Firefox',
+    browserVersion: '140',
+    os: 'Linux',
+    osVersion: '',
+    device: 'desktop',
+    screenWidth: 1440,
+    language: 'de',
+    props: { note: 'line one\nline two' },
+    engagedMs: 0,
+    scrollDepth: 0,
+  });
+
+describe('event messages', () => {
+  it('carry several events in order, newlines inside values included', () => {
+    const events = [event('/a'), event('/b'), event('/c')];
+    const decoded = decodeEventMessage(encodeEventMessage(events));
+    expect(decoded).toEqual(events.map((value) => ({ ok: true, value })));
+  });
+
+  it('read a single JSON event as a message of one', () => {
+    expect(decodeEventMessage(JSON.stringify(event('/a')))).toEqual([{ ok: true, value: event('/a') }]);
+  });
+
+  it('refuse a bad line on its own, with its reason and text', () => {
+    const message = [JSON.stringify(event('/a')), '{"v":1', JSON.stringify({ ...event('/c'), visitorId: 'x' })].join(
+      '\n',
+    );
+    const [first, second, third] = decodeEventMessage(message);
+    expect(first).toEqual({ ok: true, value: event('/a') });
+    expect(second).toEqual({ ok: false, reason: 'not JSON', text: '{"v":1' });
+    expect(third?.ok).toBe(false);
+    expect(third?.ok === false && third.reason).toMatch(/^visitorId: /);
+  });
+});

@@ -1,0 +1,33 @@
+import { type EnrichedEvent, enrichedEventSchema } from './enriched.ts';
+
+/**
+ * A message on the events topic carries one or more enriched events, one JSON object per line, in the order they
+ * happened. The collector writes a request's events as one message: they share the visitor, hence the partition
+ * key, and a Kafka record costs the producer far more than its bytes do (bench/README.md, collector). A message
+ * written as a single event (older collectors, history imports) is a message of one line.
+ *
+ * One message never holds events of two UTC months: the events table is partitioned by month, and a message must
+ * land in one part (see the ingest worker).
+ */
+export function encodeEventMessage(events: readonly EnrichedEvent[]): string {
+  return events.map((event) => JSON.stringify(event)).join('\n');
+}
+
+export type DecodedEvent = { ok: true; value: EnrichedEvent } | { ok: false; reason: string; text: string };
+
+/** Every line of a message, each checked against the contract on its own: one bad line does not spoil the rest. */
+export function decodeEventMessage(message: string): DecodedEvent[] {
+  return message.split('\n').map(decodeEventLine);
+}
+
+function decodeEventLine(text: string): DecodedEvent {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON', text };
+  }
+  const event = enrichedEventSchema.safeParse(json);
+  if (event.success) return { ok: true, value: event.data };
+  return { ok: false, reason: event.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), text };
+}
