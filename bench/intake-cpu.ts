@@ -14,7 +14,7 @@ import { RateLimiter } from '../packages/service/src/index.ts';
 const site = 'bench.example';
 const sites = { has: () => true } as never;
 const salts = { saltFor: () => Buffer.alloc(32, 7) } as never;
-const nothing = { send: async () => {}, close: async () => {} };
+const nothing = { send: async () => {}, close: async () => {}, partitionOf: () => undefined };
 const deps = {
   sites,
   salts,

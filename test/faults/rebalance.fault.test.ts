@@ -19,8 +19,8 @@ it('two workers, one killed at 10%, 50% and 90% of ingest, the other takes over:
           return;
         }
         // The survivor takes over the dead worker's partitions and moves on before the worker comes back.
-        const { committed } = await rig.ingestProgress();
-        await rig.whenIngested(Math.min(committed + 0.05 * STREAM_EVENTS, STREAM_EVENTS));
+        const stored = await rig.storedEvents();
+        await rig.whenIngested(Math.min(stored + 0.05 * STREAM_EVENTS, STREAM_EVENTS));
         await victim.start();
       }
     },

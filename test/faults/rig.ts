@@ -1,5 +1,5 @@
 import type { KafkaLog } from '@tern/stream';
-import { openWarehouse, type Warehouse } from '@tern/warehouse';
+import { countEvents, openWarehouse, type Warehouse } from '@tern/warehouse';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from '../../apps/collector/src/launch.ts';
 import { type IsolatedEnv, isolatedCollectorEnv, prepareControlPlane } from '../control-plane.ts';
@@ -136,13 +136,19 @@ export class FaultRig {
     }
   }
 
-  /** Resolves when ingest has committed this many events (roughly: the stream position of a fault). */
+  /** Resolves when ClickHouse holds this many of the stream's events (roughly: the stream position of a fault). */
   async whenIngested(count: number): Promise<void> {
+    // Counted in stored events, not offsets: a message carries a request's events.
     await waitFor(
-      async () => ((await this.ingestProgress().catch(() => ({ committed: 0 }))).committed >= count ? true : undefined),
+      async () => ((await this.storedEvents()) >= count ? true : undefined),
       600_000,
       `ingest to reach ${count} events`,
     );
+  }
+
+  /** Events of the stream ClickHouse holds; 0 while it cannot answer. */
+  storedEvents(): Promise<number> {
+    return countEvents(this.warehouse.client, this.site).catch(() => 0);
   }
 
   /** Resolves when the ingest group has committed everything in the topic. */

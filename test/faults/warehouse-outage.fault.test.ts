@@ -17,7 +17,7 @@ it('ClickHouse unavailable for 30 s at 10%, 50% and 90% of ingest: the worker wa
         // Nothing may be committed while ClickHouse cannot have stored it (one batch in flight at the kill aside).
         const during = await rig.ingestProgress();
         if (during.committed - committed > 0) {
-          throw new Error(`ingest committed ${during.committed - committed} events while ClickHouse was down`);
+          throw new Error(`ingest committed ${during.committed - committed} messages while ClickHouse was down`);
         }
         await rig.warehouseServer.start();
       }

@@ -47,6 +47,18 @@ describe('collector on Kafka', () => {
     const huge = await post(batch([{ ...pageview('/'), title: 'x'.repeat(2 * 1024 * 1024) }]));
     expect(huge.status).toBe(413);
     expect(await huge.json()).toMatchObject({ error: { code: 'body_too_large' } });
+    // Without a length up front (chunked), the body is cut off once it passes the limit.
+    const chunks = async function* () {
+      for (let i = 0; i < 40; i++) yield new TextEncoder().encode('x'.repeat(64 * 1024));
+    };
+    const streamed = await fetch(`${collector.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: ReadableStream.from(chunks()),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toMatchObject({ error: { code: 'body_too_large' } });
 
     const wrongType = await post('{}', { 'content-type': 'application/xml' });
     expect(wrongType.status).toBe(415);

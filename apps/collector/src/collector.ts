@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SaltRing, SiteDirectory } from '@tern/control';
+import { joinEventMessages } from '@tern/events';
 import { retryUntilReady } from '@tern/service';
 import { openEventLog, pipelineTopicSpecs } from '@tern/stream';
 import pino, { type Logger } from 'pino';
@@ -11,6 +12,9 @@ import { UserAgentParser } from './enrich/user-agent.ts';
 import { createCollectorServer } from './http/server.ts';
 import { loadTrackerScripts } from './http/tracker-script.ts';
 import { createCollectorMetrics } from './metrics.ts';
+
+/** A merged events message stays under 768 KiB (3 bytes a character at most), below Kafka's 1 MB default. */
+const MERGED_MESSAGE_MAX_CHARS = 256 * 1024;
 
 export interface RunningCollector {
   url: string;
@@ -28,7 +32,10 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
   const salts = new SaltRing(eventLog, topics.salts, 'collector');
   await Promise.all([sites.start(), salts.start()]);
   const producer = await eventLog.producer();
-  const committer = new GroupCommitter(producer, topics.events, config.delivery);
+  const committer = new GroupCommitter(producer, topics.events, {
+    ...config.delivery,
+    merge: { join: joinEventMessages, maxChars: MERGED_MESSAGE_MAX_CHARS },
+  });
   const bots = new GroupCommitter(producer, topics.bots, config.delivery);
   const metrics = createCollectorMetrics();
   let stopping = false;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type EnrichedEvent, enrichedEventSchema } from './enriched.ts';
-import { decodeEventMessage, encodeEventMessage } from './event-message.ts';
+import { decodeEventMessage, encodeEventMessage, joinEventMessages } from './event-message.ts';
 
 const event = (pathname: string): EnrichedEvent =>
   enrichedEventSchema.parse({
@@ -42,6 +42,14 @@ describe('event messages', () => {
     const events = [event('/a'), event('/b'), event('/c')];
     const decoded = decodeEventMessage(encodeEventMessage(events));
     expect(decoded).toEqual(events.map((value) => ({ ok: true, value })));
+  });
+
+  it('merge into one message whose lines keep their order', () => {
+    const merged = joinEventMessages([
+      encodeEventMessage([event('/a'), event('/b')]),
+      encodeEventMessage([event('/c')]),
+    ]);
+    expect(decodeEventMessage(merged).map((line) => line.ok && line.value.pathname)).toEqual(['/a', '/b', '/c']);
   });
 
   it('read a single JSON event as a message of one', () => {

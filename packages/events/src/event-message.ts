@@ -9,8 +9,16 @@ import { type EnrichedEvent, enrichedEventSchema } from './enriched.ts';
  * One message never holds events of two UTC months: the events table is partitioned by month, and a message must
  * land in one part (see the ingest worker).
  */
+/** Lines one message may hold: the warehouse stores a line's index as UInt16 and orders by offset × 65,536 + line. */
+export const MAX_EVENTS_PER_MESSAGE = 65_536;
+
 export function encodeEventMessage(events: readonly EnrichedEvent[]): string {
   return events.map((event) => JSON.stringify(event)).join('\n');
+}
+
+/** Messages merged into one (the collector merges a produce call's messages per partition): their lines, in order. */
+export function joinEventMessages(messages: readonly string[]): string {
+  return messages.join('\n');
 }
 
 export type DecodedEvent = { ok: true; value: EnrichedEvent } | { ok: false; reason: string; text: string };

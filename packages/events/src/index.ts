@@ -20,7 +20,13 @@ export {
   MIDNIGHT_CROSSING_MS,
   partitionKey,
 } from './enriched.ts';
-export { type DecodedEvent, decodeEventMessage, encodeEventMessage } from './event-message.ts';
+export {
+  type DecodedEvent,
+  decodeEventMessage,
+  encodeEventMessage,
+  joinEventMessages,
+  MAX_EVENTS_PER_MESSAGE,
+} from './event-message.ts';
 export { enrichedFromHistory, type HistoryEvent, type HistoryLine, historyEventSchema } from './history.ts';
 export { LIMITS } from './limits.ts';
 export { DEFAULT_TOPICS, type TopicNames } from './topics.ts';

@@ -1,4 +1,4 @@
-import { type DeadLetter, decodeEventMessage } from '@tern/events';
+import { type DeadLetter, decodeEventMessage, MAX_EVENTS_PER_MESSAGE } from '@tern/events';
 import type { BatchHandler, EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
 import {
   type EventRow,
@@ -131,12 +131,12 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       }
       takenThrough = message.offset;
       events.forEach((event, index) => {
-        if (!event.ok) {
+        if (!event.ok || index >= MAX_EVENTS_PER_MESSAGE) {
           deadLetters.push({
-            reason: event.reason,
+            reason: event.ok ? `line ${index} of a message: more than ${MAX_EVENTS_PER_MESSAGE} events` : event.reason,
             stage: 'ingest',
             at: Date.now(),
-            payload: event.text.slice(0, 65_536),
+            payload: (event.ok ? JSON.stringify(event.value) : event.text).slice(0, 65_536),
             source: {
               topic: batch.topic,
               partition: batch.partition,

@@ -189,10 +189,25 @@ export class EmbeddedLog implements EventLog {
 }
 
 class EmbeddedProducer implements LogProducer {
+  /** Partition counts per topic, read again after 10 s (ensureTopics may raise a count). */
+  readonly #counts = new Map<string, { count: number; at: number }>();
   constructor(private readonly log: EmbeddedLog) {}
 
   async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length > 0) this.log.append(topic, messages);
+  }
+
+  partitionOf(topic: string, key: string): number | undefined {
+    let known = this.#counts.get(topic);
+    if (!known || Date.now() - known.at > 10_000) {
+      try {
+        known = { count: this.log.partitionCount(topic), at: Date.now() };
+      } catch {
+        return undefined;
+      }
+      this.#counts.set(topic, known);
+    }
+    return partitionFor(key, known.count);
   }
 
   async close(): Promise<void> {}

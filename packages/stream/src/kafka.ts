@@ -10,7 +10,7 @@ import {
 } from 'kafkajs';
 import { LogUnavailableError } from './errors.ts';
 import { type StreamLogger, silentLogger } from './logger.ts';
-import { fastDefaultPartitioner } from './murmur2.ts';
+import { partitionerSeeing, partitionOfKey } from './murmur2.ts';
 import type {
   BatchHandler,
   ConsumerOptions,
@@ -115,16 +115,17 @@ export class KafkaLog implements EventLog {
   }
 
   async producer(): Promise<LogProducer> {
+    const partitionCounts = new Map<string, number>();
     const producer = this.#kafka.producer({
       allowAutoTopicCreation: false,
-      createPartitioner: fastDefaultPartitioner,
+      createPartitioner: () => partitionerSeeing(partitionCounts),
     });
     try {
       await producer.connect();
     } catch (cause) {
       throw new LogUnavailableError('cannot reach the Kafka brokers', { cause });
     }
-    const wrapped = new KafkaProducer(producer);
+    const wrapped = new KafkaProducer(producer, partitionCounts);
     this.#closers.push(() => wrapped.close());
     return wrapped;
   }
@@ -156,7 +157,16 @@ function topicConfig(spec: TopicSpec): Array<{ name: string; value: string }> {
 
 class KafkaProducer implements LogProducer {
   #closed = false;
-  constructor(private readonly producer: Producer) {}
+  constructor(
+    private readonly producer: Producer,
+    /** Each topic's partition count, as the partitioner last saw it in kafkajs's metadata. */
+    private readonly partitionCounts: Map<string, number>,
+  ) {}
+
+  partitionOf(topic: string, key: string): number | undefined {
+    const count = this.partitionCounts.get(topic);
+    return count === undefined ? undefined : partitionOfKey(key, count);
+  }
 
   async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;

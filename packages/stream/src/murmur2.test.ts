@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { fastDefaultPartitioner, murmur2 } from './murmur2.ts';
+import { fastDefaultPartitioner, murmur2, partitionerSeeing, partitionOfKey } from './murmur2.ts';
 
 // kafkajs's own implementation, the reference: both must put every key in the same partition.
 const require = createRequire(import.meta.url);
@@ -43,5 +43,23 @@ describe('murmur2', () => {
       Array.from({ length: 20 }, () => partition({ topic: 't', partitionMetadata, message: { value: null } })),
     );
     expect([...unkeyed].sort()).toEqual([0, 1, 3, 4, 5]);
+  });
+
+  it('tells a writer the partition of a key under the count it last saw', () => {
+    const partitionMetadata = Array.from({ length: 6 }, (_, i) => ({
+      partitionId: i,
+      leader: 1,
+      partitionErrorCode: 0,
+      replicas: [1],
+      isr: [1],
+    }));
+    const counts = new Map<string, number>();
+    const partition = partitionerSeeing(counts);
+    expect(counts.get('t')).toBeUndefined();
+    for (const key of ['a', 'b', 'site.example:7712364113518582000']) {
+      const chosen = partition({ topic: 't', partitionMetadata, message: { key, value: null } });
+      expect(counts.get('t')).toBe(6);
+      expect(partitionOfKey(key, 6)).toBe(chosen);
+    }
   });
 });

@@ -31,22 +31,28 @@ export function murmur2(data: Uint8Array): number {
   return h | 0;
 }
 
+/** The partition of a keyed message: Kafka's default, the key's murmur2 made positive, modulo the count. */
+export function partitionOfKey(key: string | Buffer, partitions: number): number {
+  return (murmur2(typeof key === 'string' ? Buffer.from(key) : key) & 0x7fffffff) % partitions;
+}
+
 /**
  * kafkajs's default partitioner with the integer murmur2: a message's own partition, else the key's hash modulo
  * the partition count, else round robin over the partitions that have a leader.
  */
-export const fastDefaultPartitioner: ICustomPartitioner = () => {
+export const fastDefaultPartitioner: ICustomPartitioner = () => partitionerSeeing(new Map());
+
+/** The default partitioner, noting each topic's partition count in `counts` as kafkajs's metadata gives it. */
+export function partitionerSeeing(counts: Map<string, number>): ReturnType<ICustomPartitioner> {
   const counters = new Map<string, number>();
   return ({ topic, partitionMetadata, message }) => {
+    counts.set(topic, partitionMetadata.length);
     if (message.partition !== null && message.partition !== undefined) return message.partition;
-    if (message.key !== null && message.key !== undefined) {
-      const key = typeof message.key === 'string' ? Buffer.from(message.key) : message.key;
-      return (murmur2(key) & 0x7fffffff) % partitionMetadata.length;
-    }
+    if (message.key !== null && message.key !== undefined) return partitionOfKey(message.key, partitionMetadata.length);
     const counter = ((counters.get(topic) ?? Math.floor(Math.random() * 0x7fffffff)) + 1) & 0x7fffffff;
     counters.set(topic, counter);
     const available = partitionMetadata.filter((p) => p.leader >= 0);
     if (available.length > 0) return (available[counter % available.length] as { partitionId: number }).partitionId;
     return counter % partitionMetadata.length;
   };
-};
+}

@@ -73,6 +73,13 @@ export interface LogConsumer {
 export interface LogProducer {
   /** Resolves once the log has durably accepted every message (acks=all on Kafka). */
   send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  /**
+   * The partition a message with this key goes to, under the partition count this producer last saw for the topic
+   * (Kafka: its metadata at the last send); undefined before it knows. Lets a writer merge messages bound for one
+   * partition; messages merged under a stale count (partitions were just added) can land beside their key's new
+   * partition, as every key does when Kafka adds partitions.
+   */
+  partitionOf(topic: string, key: string): number | undefined;
   close(): Promise<void>;
 }
 

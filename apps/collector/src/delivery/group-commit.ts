@@ -17,12 +17,32 @@ export function withDeadline<T>(write: Promise<T>, ms: number): Promise<T> {
   return Promise.race([write, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** A message for the committer; `packGroup` keeps messages apart that must not share one (events of two months). */
+export interface CommitMessage extends OutgoingMessage {
+  packGroup?: string;
+}
+
+/** How messages bound for one partition are merged into one. */
+export interface MessageMerge {
+  join(values: string[]): string;
+  /** A merged message's bound in characters (a UTF-16 character is at most 3 bytes: keep 3× under the broker's). */
+  maxChars: number;
+}
+
 interface Pending {
-  messages: OutgoingMessage[];
+  messages: CommitMessage[];
   /** Events the messages carry: what the queue bounds count (a message holds a request's events). */
   events: number;
   resolve: () => void;
   reject: (error: unknown) => void;
+}
+
+interface Merging {
+  /** The first message's key: the producer's partitioner sends the merged message where that key goes. */
+  key: string;
+  group: string | undefined;
+  values: string[];
+  chars: number;
 }
 
 /**
@@ -48,6 +68,8 @@ export class GroupCommitter {
       maxBatchEvents: number;
       maxQueuedEvents: number;
       maxInFlight: number;
+      /** Merge each call's messages per partition: a Kafka record costs kafkajs far more than its bytes. */
+      merge?: MessageMerge;
     },
   ) {}
 
@@ -57,7 +79,7 @@ export class GroupCommitter {
   }
 
   /** `events`: how many events the messages carry (one per message unless said). */
-  send(messages: OutgoingMessage[], events = messages.length): Promise<void> {
+  send(messages: CommitMessage[], events = messages.length): Promise<void> {
     if (this.depth + events > this.options.maxQueuedEvents) {
       return Promise.reject(new BackpressureError('delivery queue is full'));
     }
@@ -95,10 +117,7 @@ export class GroupCommitter {
     const count = batch.reduce((n, p) => n + p.events, 0);
     this.#inFlightEvents += count;
     const write: Promise<void> = this.producer
-      .send(
-        this.topic,
-        batch.flatMap((pending) => pending.messages),
-      )
+      .send(this.topic, this.#merged(batch.flatMap((pending) => pending.messages)))
       .then(
         () => {
           for (const pending of batch) pending.resolve();
@@ -114,6 +133,40 @@ export class GroupCommitter {
         if (this.#queue.length > 0) this.#pump();
       });
     this.#inFlight.add(write);
+  }
+
+  /**
+   * The call's messages with those bound for one partition merged, in order: a partition's messages go into its
+   * open merge until one does not fit, belongs to another pack group, or cannot be merged (then the next starts a
+   * new one), so every partition receives what it would have, in the same order, in fewer records. Before the
+   * producer knows the topic's partitions (its first send), messages go as they are.
+   */
+  #merged(messages: CommitMessage[]): OutgoingMessage[] {
+    const merge = this.options.merge;
+    if (!merge || messages.length < 2) return messages;
+    const out: Array<OutgoingMessage | Merging> = [];
+    const open = new Map<number, Merging>();
+    for (const message of messages) {
+      const partition = this.producer.partitionOf(this.topic, message.key);
+      if (partition === undefined || typeof message.value !== 'string' || message.headers) {
+        if (partition !== undefined) open.delete(partition);
+        out.push(message);
+        continue;
+      }
+      let merging = open.get(partition);
+      if (!merging || merging.group !== message.packGroup || merging.chars + message.value.length > merge.maxChars) {
+        merging = { key: message.key, group: message.packGroup, values: [], chars: 0 };
+        open.set(partition, merging);
+        out.push(merging);
+      }
+      merging.values.push(message.value);
+      merging.chars += message.value.length + 1;
+    }
+    return out.map((item) =>
+      'values' in item
+        ? { key: item.key, value: item.values.length === 1 ? (item.values[0] as string) : merge.join(item.values) }
+        : item,
+    );
   }
 
   /** Writes everything queued and waits for every write in flight (graceful shutdown). */

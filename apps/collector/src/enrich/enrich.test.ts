@@ -44,6 +44,14 @@ describe('client IP', () => {
     expect(resolver.resolve('::ffff:10.1.2.3', '198.51.100.1, 203.0.113.7, 10.0.0.5')).toBe('203.0.113.7');
     expect(resolver.resolve('10.1.2.3', 'not-an-ip')).toBe('10.1.2.3');
   });
+  it('trusts single addresses, an IPv6 one in any spelling, next to ranges', () => {
+    const resolver = new ClientIpResolver(['127.0.0.1', '0:0:0:0:0:0:0:1', '192.168.0.0/16']);
+    expect(resolver.resolve('127.0.0.1', '198.51.100.1')).toBe('198.51.100.1');
+    expect(resolver.resolve('::ffff:127.0.0.1', '198.51.100.1')).toBe('198.51.100.1');
+    expect(resolver.resolve('::1', '198.51.100.2, 192.168.4.4, 127.0.0.1')).toBe('198.51.100.2');
+    expect(resolver.resolve('127.0.0.2', '198.51.100.1')).toBe('127.0.0.2');
+    expect(new ClientIpResolver(['127.0.0.1']).resolve('::1', '198.51.100.1')).toBe('::1');
+  });
 });
 
 describe('visitor id', () => {

@@ -13,9 +13,9 @@ import {
   wireEventSchema,
 } from '@tern/events';
 import type { RateLimiter } from '@tern/service';
-import type { LogProducer, OutgoingMessage } from '@tern/stream';
+import type { LogProducer } from '@tern/stream';
 import type { Logger } from 'pino';
-import { type GroupCommitter, withDeadline } from '../delivery/group-commit.ts';
+import { type CommitMessage, type GroupCommitter, withDeadline } from '../delivery/group-commit.ts';
 import type { DatacenterRanges } from '../enrich/datacenter.ts';
 import { enrich } from '../enrich/enricher.ts';
 import type { GeoLocator } from '../enrich/geo.ts';
@@ -151,7 +151,7 @@ export async function acceptBatch(
  * The request's events as messages of the events topic: one, unless the events span a UTC month boundary (client
  * times reach back a day), since a message must land in one monthly part of the events table.
  */
-function eventMessages(events: EnrichedEvent[]): OutgoingMessage[] {
+function eventMessages(events: EnrichedEvent[]): CommitMessage[] {
   const byMonth = new Map<number, EnrichedEvent[]>();
   for (const event of events) {
     const date = new Date(event.timestamp);
@@ -161,9 +161,11 @@ function eventMessages(events: EnrichedEvent[]): OutgoingMessage[] {
     else byMonth.set(month, [event]);
   }
   // One visitor's events share the key; all of them go to one partition, in order.
-  return [...byMonth.values()].map((group) => ({
+  return [...byMonth].map(([month, group]) => ({
     key: partitionKey(group[0] as EnrichedEvent),
     value: encodeEventMessage(group),
+    // The committer merges messages per partition; never those of two months.
+    packGroup: String(month),
   }));
 }
 
