@@ -2,9 +2,10 @@ import { type EnrichedEvent, enrichedEventSchema } from './enriched.ts';
 
 /**
  * A message on the events topic carries one or more enriched events, one JSON object per line, in the order they
- * happened. The collector writes a request's events as one message: they share the visitor, hence the partition
- * key, and a Kafka record costs the producer far more than its bytes do (bench/README.md, collector). A message
- * written as a single event (older collectors, history imports) is a message of one line.
+ * happened. The collector writes a request's events as one message (they share the visitor, hence the partition
+ * key), and merges the messages of one produce call bound for one partition (`joinEventMessages`): a Kafka record
+ * costs the producer far more than its bytes do (bench/README.md, collector). A message written as a single event
+ * (history imports, older collectors) is a message of one line.
  *
  * One message never holds events of two UTC months: the events table is partitioned by month, and a message must
  * land in one part (see the ingest worker).

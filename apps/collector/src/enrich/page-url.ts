@@ -1,4 +1,14 @@
+import { LRUCache } from 'lru-cache';
 import { sourceForHost } from './referrer.ts';
+
+/**
+ * Pages and referrers repeat (a site's popular pages, google.com), and a URL parse is most of an event's
+ * enrichment (~2 µs of ~4): results are cached by the raw string. Long URLs are parsed every time, so the caches
+ * stay small (at most 4,000 entries of up to 512 characters each).
+ */
+const CACHED_URL_LENGTH = 512;
+const pages = new LRUCache<string, PageLocation | false>({ max: 2000 });
+const referrers = new LRUCache<string, { host: string; cleaned: string }>({ max: 2000 });
 
 export interface PageLocation {
   hostname: string;
@@ -16,7 +26,18 @@ export interface PageLocation {
 
 const CAMPAIGN_PARAMS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'ref', 'source'];
 
+/** The page's parts; the result is shared between callers and must not be changed. */
 export function parsePageUrl(raw: string): PageLocation | undefined {
+  if (raw.length > CACHED_URL_LENGTH) return parsePageUrlUncached(raw);
+  let page = pages.get(raw);
+  if (page === undefined) {
+    page = parsePageUrlUncached(raw) ?? false;
+    pages.set(raw, page);
+  }
+  return page || undefined;
+}
+
+function parsePageUrlUncached(raw: string): PageLocation | undefined {
   let url: URL;
   try {
     url = new URL(raw);
@@ -59,19 +80,7 @@ export interface Attribution {
 
 /** Referrer and source of a page view; a referral from the site itself is no referral. */
 export function attribute(referrer: string | undefined, page: PageLocation): Attribution {
-  let host = '';
-  let cleaned = '';
-  if (referrer) {
-    try {
-      const url = new URL(referrer);
-      if (url.protocol === 'http:' || url.protocol === 'https:') {
-        host = url.hostname.replace(/^www\./, '');
-        cleaned = `${host}${url.pathname === '/' ? '' : url.pathname}`;
-      }
-    } catch {
-      // An unparsable referrer is treated as none.
-    }
-  }
+  let { host, cleaned } = referrer ? referrerParts(referrer) : { host: '', cleaned: '' };
   if (host === page.hostname) {
     host = '';
     cleaned = '';
@@ -79,4 +88,22 @@ export function attribute(referrer: string | undefined, page: PageLocation): Att
   const explicit = page.utmSource || page.refParam;
   const source = explicit ? sourceForHost(explicit.toLowerCase()) : host ? sourceForHost(host) : '';
   return { referrer: cleaned, referrerHost: host, source };
+}
+
+/** Host without `www.` and host plus path of an http(s) referrer; empty for anything else. */
+function referrerParts(referrer: string): { host: string; cleaned: string } {
+  const cached = referrer.length <= CACHED_URL_LENGTH ? referrers.get(referrer) : undefined;
+  if (cached) return cached;
+  let parts = { host: '', cleaned: '' };
+  try {
+    const url = new URL(referrer);
+    if (url.protocol === 'http:' || url.protocol === 'https:') {
+      const host = url.hostname.replace(/^www\./, '');
+      parts = { host, cleaned: `${host}${url.pathname === '/' ? '' : url.pathname}` };
+    }
+  } catch {
+    // An unparsable referrer is treated as none.
+  }
+  if (referrer.length <= CACHED_URL_LENGTH) referrers.set(referrer, parts);
+  return parts;
 }

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * Source names for well-known referrer hosts. A compact subset of the classification Plausible and
  * Matomo use (Matomo's searchengine-and-social-list, MIT); unknown hosts are named by the host itself.
@@ -27,7 +29,20 @@ const KNOWN_SOURCES: Array<[RegExp, string]> = [
   [/(^|\.)perplexity\.ai$/, 'Perplexity'],
 ];
 
+/** Hosts repeat; 22 patterns per event do not need to run for each. */
+const sources = new LRUCache<string, string>({ max: 2000 });
+
 export function sourceForHost(host: string): string {
-  for (const [pattern, name] of KNOWN_SOURCES) if (pattern.test(host)) return name;
-  return host;
+  let source = sources.get(host);
+  if (source === undefined) {
+    source = host;
+    for (const [pattern, name] of KNOWN_SOURCES) {
+      if (pattern.test(host)) {
+        source = name;
+        break;
+      }
+    }
+    if (host.length <= 256) sources.set(host, source);
+  }
+  return source;
 }
