@@ -34,7 +34,7 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
   const producer = await eventLog.producer();
   const committer = new GroupCommitter(producer, topics.events, {
     ...config.delivery,
-    merge: { join: joinEventMessages, maxChars: MERGED_MESSAGE_MAX_CHARS },
+    merge: { join: joinEventMessages, maxChars: MERGED_MESSAGE_MAX_CHARS, maxMergedMessageChars: 4096 },
   });
   const bots = new GroupCommitter(producer, topics.bots, config.delivery);
   const metrics = createCollectorMetrics();

@@ -16,7 +16,7 @@ function recordingProducer(knowsPartitions = true) {
 }
 
 const options = { lingerMs: 1, maxBatchEvents: 100, maxQueuedEvents: 1000, maxInFlight: 1 };
-const merge = { join: (values: string[]) => values.join('\n'), maxChars: 12 };
+const merge = { join: (values: string[]) => values.join('\n'), maxChars: 12, maxMergedMessageChars: 11 };
 const message = (key: string, value: string, packGroup = 'm1'): CommitMessage => ({ key, value, packGroup });
 
 /** Sends each request's messages at once, so they share one call. */
@@ -35,6 +35,8 @@ describe('group commit', () => {
       [message('a3', 'x3', 'm2')],
       [message('a4', 'x4', 'm2')],
       [message('b2', 'y2-long-one')],
+      [message('a5', 'x5-too-longer')],
+      [message('a6', 'x6', 'm2')],
     ]);
     expect(calls).toEqual([
       [
@@ -43,6 +45,9 @@ describe('group commit', () => {
         { key: 'a3', value: 'x3\nx4' },
         // 'y1' + 'y2-long-one' would pass 12 characters: a second message for partition b, after the first.
         { key: 'b2', value: 'y2-long-one' },
+        // A message over 11 characters goes as it is, and the next one of its partition does not overtake it.
+        message('a5', 'x5-too-longer'),
+        { key: 'a6', value: 'x6' },
       ],
     ]);
   });

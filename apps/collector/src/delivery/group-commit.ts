@@ -27,6 +27,11 @@ export interface MessageMerge {
   join(values: string[]): string;
   /** A merged message's bound in characters (a UTF-16 character is at most 3 bytes: keep 3× under the broker's). */
   maxChars: number;
+  /**
+   * Larger messages go as they are: merging pays for many small records, and copying large ones into a larger
+   * string cost more than it saved (a call of 20-event requests spent 9% of the collector's time joining).
+   */
+  maxMergedMessageChars: number;
 }
 
 interface Pending {
@@ -148,7 +153,12 @@ export class GroupCommitter {
     const open = new Map<number, Merging>();
     for (const message of messages) {
       const partition = this.producer.partitionOf(this.topic, message.key);
-      if (partition === undefined || typeof message.value !== 'string' || message.headers) {
+      if (
+        partition === undefined ||
+        typeof message.value !== 'string' ||
+        message.value.length > merge.maxMergedMessageChars ||
+        message.headers
+      ) {
         if (partition !== undefined) open.delete(partition);
         out.push(message);
         continue;
