@@ -40,8 +40,8 @@ const events = (count: number, from: number) =>
     return { key: `${site}:${event.visitorId}`, value: JSON.stringify(event) };
   });
 
-const start = () =>
-  startIngestWorker({ log, warehouse, topics, groupId: `ingest-${id}`, sessionTimeoutMinutes: 30, logger });
+const start = (groupId = `ingest-${id}`) =>
+  startIngestWorker({ log, warehouse, topics, groupId, sessionTimeoutMinutes: 30, logger });
 
 describe('ingest worker on Kafka and chDB', () => {
   it('stores every event once, dead-letters poison with its reason, and resumes without duplicates', async () => {
@@ -96,14 +96,7 @@ describe('ingest worker on Kafka and chDB', () => {
 
   it('skips offsets ClickHouse already has when offsets were not committed (crash after the write)', async () => {
     // A fresh group starts from the beginning of the topic, as a worker does whose commit was lost.
-    const again = await startIngestWorker({
-      log,
-      warehouse,
-      topics,
-      groupId: `other-${id}`,
-      sessionTimeoutMinutes: 30,
-      logger,
-    });
+    const again = await start(`other-${id}`);
     const value = async (counter: typeof again.metrics.skipped) => (await counter.get()).values[0]?.value ?? 0;
     // 501 messages are on the topic: 500 stored rows and the poison message. The poison is skipped too when a
     // later message of its partition is stored, else dead-lettered again; either way nothing is inserted.
@@ -159,14 +152,7 @@ describe('ingest worker on Kafka and chDB', () => {
         ),
       })),
     );
-    const worker = await startIngestWorker({
-      log,
-      warehouse,
-      topics,
-      groupId: `months-${id}`,
-      sessionTimeoutMinutes: 30,
-      logger,
-    });
+    const worker = await start(`months-${id}`);
     await waitFor(
       async () => ((await countEvents(warehouse.client, monthSite)) === 5 ? true : undefined),
       30_000,
@@ -204,14 +190,7 @@ describe('ingest worker on Kafka and chDB', () => {
     lines.splice(1, 0, '{"v":1,"eventId":"bad"}');
     const producer = await log.producer();
     await producer.send(topics.events, [{ key: `${packedSite}:9`, value: lines.join('\n') }]);
-    const worker = await startIngestWorker({
-      log,
-      warehouse,
-      topics,
-      groupId: `packed-${id}`,
-      sessionTimeoutMinutes: 30,
-      logger,
-    });
+    const worker = await start(`packed-${id}`);
     await waitFor(
       async () => ((await countEvents(warehouse.client, packedSite)) === 3 ? true : undefined),
       30_000,
