@@ -15,6 +15,8 @@ import { createCollectorMetrics } from './metrics.ts';
 
 /** A merged events message stays under 768 KiB (3 bytes a character at most), below Kafka's 1 MB default. */
 const MERGED_MESSAGE_MAX_CHARS = 256 * 1024;
+/** Single-event requests and small batches are merged; a 20-event request (~14 Ki characters) goes as it is. */
+const MERGEABLE_MESSAGE_MAX_CHARS = 4096;
 
 export interface RunningCollector {
   url: string;
@@ -34,7 +36,11 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
   const producer = await eventLog.producer();
   const committer = new GroupCommitter(producer, topics.events, {
     ...config.delivery,
-    merge: { join: joinEventMessages, maxChars: MERGED_MESSAGE_MAX_CHARS, maxMergedMessageChars: 4096 },
+    merge: {
+      join: joinEventMessages,
+      maxChars: MERGED_MESSAGE_MAX_CHARS,
+      maxMergedMessageChars: MERGEABLE_MESSAGE_MAX_CHARS,
+    },
   });
   const bots = new GroupCommitter(producer, topics.bots, config.delivery);
   const metrics = createCollectorMetrics();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { enrichedEvent } from '../../../test/fixtures.ts';
 import type { EnrichedEvent } from './enriched.ts';
-import { decodeEventMessage, encodeEventMessage, joinEventMessages } from './event-message.ts';
+import { decodeEventMessage, encodeEventMessage, joinEventMessages, utcMonthOf } from './event-message.ts';
 
 // A title and a prop with newlines: a line break inside a value must not split a message's lines.
 const event = (pathname: string): EnrichedEvent =>
@@ -40,5 +40,11 @@ describe('event messages', () => {
     expect(second).toEqual({ ok: false, reason: 'not JSON', text: '{"v":1' });
     expect(third?.ok).toBe(false);
     expect(third?.ok === false && third.reason).toMatch(/^visitorId: /);
+  });
+
+  it('name the UTC month an event belongs to, as the events table partitions it', () => {
+    expect(utcMonthOf(Date.parse('2026-01-31T23:59:59.999Z'))).toBe(202601);
+    expect(utcMonthOf(Date.parse('2026-02-01T00:00:00.000Z'))).toBe(202602);
+    expect(utcMonthOf(Date.parse('2025-12-31T23:00:00-02:00'))).toBe(202601);
   });
 });

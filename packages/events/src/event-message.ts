@@ -10,6 +10,15 @@ import { type EnrichedEvent, enrichedEventSchema } from './enriched.ts';
  * One message never holds events of two UTC months: the events table is partitioned by month, and a message must
  * land in one part (see the ingest worker).
  */
+/**
+ * The events table's partition of an event (toYYYYMM of its UTC time): the unit a message must not cross, so the
+ * collector that splits messages and the ingest worker that cuts inserts agree.
+ */
+export function utcMonthOf(timestamp: number): number {
+  const date = new Date(timestamp);
+  return date.getUTCFullYear() * 100 + date.getUTCMonth() + 1;
+}
+
 /** Lines one message may hold: the warehouse stores a line's index as UInt16 and orders by offset × 65,536 + line. */
 export const MAX_EVENTS_PER_MESSAGE = 65_536;
 

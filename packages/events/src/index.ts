@@ -26,6 +26,7 @@ export {
   encodeEventMessage,
   joinEventMessages,
   MAX_EVENTS_PER_MESSAGE,
+  utcMonthOf,
 } from './event-message.ts';
 export { enrichedFromHistory, type HistoryEvent, type HistoryLine, historyEventSchema } from './history.ts';
 export { LIMITS } from './limits.ts';

@@ -1,4 +1,4 @@
-import { type DeadLetter, decodeEventMessage, MAX_EVENTS_PER_MESSAGE } from '@tern/events';
+import { type DeadLetter, decodeEventMessage, MAX_EVENTS_PER_MESSAGE, utcMonthOf } from '@tern/events';
 import type { BatchHandler, EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
 import {
   type EventRow,
@@ -123,7 +123,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
         continue;
       }
       const events = decoded.get(message.offset) ?? [];
-      const months = new Set(events.flatMap((event) => (event.ok ? [utcMonth(event.value.timestamp)] : [])));
+      const months = new Set(events.flatMap((event) => (event.ok ? [utcMonthOf(event.value.timestamp)] : [])));
       const [messageMonth] = months;
       if (month !== undefined && months.size > 0 && (months.size > 1 || messageMonth !== month)) {
         cut = true;
@@ -293,12 +293,6 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       await producer.close();
     },
   };
-}
-
-/** The events table's partition (toYYYYMM of the UTC timestamp). */
-function utcMonth(timestamp: number): number {
-  const date = new Date(timestamp);
-  return date.getUTCFullYear() * 100 + date.getUTCMonth() + 1;
 }
 
 /** Exponential, capped at 10 s, with jitter so that workers do not retry in step. */

@@ -9,6 +9,7 @@ import {
   enrichedEventSchema,
   MIDNIGHT_CROSSING_MS,
   partitionKey,
+  utcMonthOf,
   wireBatchSchema,
   wireEventSchema,
 } from '@tern/events';
@@ -154,8 +155,7 @@ export async function acceptBatch(
 function eventMessages(events: EnrichedEvent[]): CommitMessage[] {
   const byMonth = new Map<number, EnrichedEvent[]>();
   for (const event of events) {
-    const date = new Date(event.timestamp);
-    const month = date.getUTCFullYear() * 12 + date.getUTCMonth();
+    const month = utcMonthOf(event.timestamp);
     const group = byMonth.get(month);
     if (group) group.push(event);
     else byMonth.set(month, [event]);
