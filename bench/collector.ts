@@ -4,7 +4,8 @@
  * run with a bare node:http server that answers 202 (the ceiling). Prints a markdown table.
  *
  * KAFKA_BROKERS reuses a running broker; otherwise one is started from infra/kafka. BENCH_SECONDS sets each run's
- * length (default 10).
+ * length (default 10). BENCH_INTAKE_THREADS lists the collector's intake-thread counts to measure, one collector
+ * process after the other (default `1,0`: the default, then everything on the HTTP thread).
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -150,78 +151,112 @@ async function heapMb(url: string): Promise<{ used: number; total: number; exter
   };
 }
 
-async function main() {
-  ensureBuilt(root);
-  const broker = await benchBroker();
-  const brokers = broker.brokers;
-  const children: ChildProcess[] = [];
-  try {
-    const collectorPort = await freePort();
-    const env = isolatedCollectorEnv(brokers, `bench-${id}`, {
-      COLLECTOR_PORT: String(collectorPort),
-      TRUSTED_PROXIES: '127.0.0.1',
-      RATE_LIMIT_IP_PER_SECOND: '0',
-      RATE_LIMIT_SITE_EVENTS_PER_SECOND: '0',
-      LOG_LEVEL: 'warn',
-    });
-    await (await prepareControlPlane(env, [site])).close();
+interface CollectorRuns {
+  threads: number;
+  single: Run;
+  batch: Run;
+  paced: Run;
+  produce: { p50: number; p99: number };
+  lag: { p99: number; max: number };
+  memory: { now: number; peak: number };
+  heap: { used: number; total: number; external: number };
+}
 
-    const barePort = await freePort();
-    const bare = fork(join(root, 'bench/bare-server.mjs'), {
-      env: { ...process.env, PORT: String(barePort) },
-      stdio: 'ignore',
-    });
-    children.push(bare);
-    await new Promise((ready) => bare.once('message', ready));
-    const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-    const collector = spawn(process.execPath, [...profileArgs, ...COLLECTOR_NODE_ARGS, join(root, COLLECTOR_BUNDLE)], {
-      cwd: root,
-      env: { ...process.env, ...env, ...COLLECTOR_ENV },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    children.push(collector);
+/** One collector process with `threads` intake threads: single events, 20-event batches, then 80% of the max. */
+async function measureCollector(brokers: string, threads: number): Promise<CollectorRuns> {
+  const collectorPort = await freePort();
+  const env = isolatedCollectorEnv(brokers, `bench-${id}`, {
+    COLLECTOR_PORT: String(collectorPort),
+    COLLECTOR_INTAKE_THREADS: String(threads),
+    TRUSTED_PROXIES: '127.0.0.1',
+    RATE_LIMIT_IP_PER_SECOND: '0',
+    RATE_LIMIT_SITE_EVENTS_PER_SECOND: '0',
+    LOG_LEVEL: 'warn',
+  });
+  const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const collector = spawn(process.execPath, [...profileArgs, ...COLLECTOR_NODE_ARGS, join(root, COLLECTOR_BUNDLE)], {
+    cwd: root,
+    env: { ...process.env, ...env, ...COLLECTOR_ENV },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  try {
     const collectorUrl = `http://127.0.0.1:${collectorPort}`;
     await waitFor(async () => ((await fetch(`${collectorUrl}/readyz`)).ok ? true : undefined), 30_000, 'the collector');
-
     // Warm-up: JIT, user-agent cache, Kafka connections.
     await autocannon({ url: collectorUrl, connections, duration: 3, requests: requests(1) });
-    const bareSingle = await load(`http://127.0.0.1:${barePort}`, 1);
     const single = await load(collectorUrl, 1);
     const batch = await load(collectorUrl, 20);
     const before = await produceBuckets(collectorUrl);
     const paced = await load(collectorUrl, 1, Math.round(single.rps * 0.8));
     const afterText = await (await fetch(`${collectorUrl}/metrics`)).text();
-    const produce = quantiles(before, bucketsOf(afterText));
     // prom-client resets its event-loop delay histogram at each scrape: this one covers the paced run.
     const lag = (name: string) =>
       Math.round(
         Number(new RegExp(`^tern_collector_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(afterText)?.[1]) *
           1000,
       );
-    const memory = rssMb(collector.pid as number);
-    const heap = await heapMb(collectorUrl);
+    return {
+      threads,
+      single,
+      batch,
+      paced,
+      produce: quantiles(before, bucketsOf(afterText)),
+      lag: { p99: lag('p99'), max: lag('max') },
+      memory: rssMb(collector.pid as number),
+      heap: await heapMb(collectorUrl),
+    };
+  } finally {
+    collector.kill('SIGTERM');
+    await new Promise((resolve) => collector.once('exit', resolve));
+  }
+}
+
+async function main() {
+  ensureBuilt(root);
+  const broker = await benchBroker();
+  let bare: ChildProcess | undefined;
+  try {
+    await (await prepareControlPlane(isolatedCollectorEnv(broker.brokers, `bench-${id}`), [site])).close();
+    const barePort = await freePort();
+    bare = fork(join(root, 'bench/bare-server.mjs'), {
+      env: { ...process.env, PORT: String(barePort) },
+      stdio: 'ignore',
+    });
+    await new Promise((ready) => bare?.once('message', ready));
+    const bareSingle = await load(`http://127.0.0.1:${barePort}`, 1);
+    bare.kill('SIGTERM');
+    // The default (one intake thread) first, then the collector preparing on its HTTP thread.
+    const modes = (process.env.BENCH_INTAKE_THREADS ?? '1,0').split(',').map(Number);
+    const measured: CollectorRuns[] = [];
+    for (const threads of modes) measured.push(await measureCollector(broker.brokers, threads));
 
     const row = (name: string, run: Run, perRequest: number) =>
       `| ${name} | ${Math.round(run.rps).toLocaleString('en-US')} | ${Math.round(run.rps * perRequest).toLocaleString('en-US')} | ${run.p50} | ${run.p99} | ${run.non2xx + run.errors} |`;
+    const mode = (threads: number) =>
+      threads === 0 ? 'no intake thread' : `${threads} intake thread${threads > 1 ? 's' : ''}`;
     const lines = [
       `Collector benchmark, ${new Date().toISOString().slice(0, 10)}, ${seconds} s per run, ${connections} connections, \`npm run bench:collector\``,
       '',
       '| run | requests/s | events/s | p50 ms | p99 ms | non-2xx + errors |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
       row('bare node:http, 1 event/request (ceiling)', bareSingle, 1),
-      row('collector, 1 event/request', single, 1),
-      row('collector, 20 events/request', batch, 20),
-      row('collector, 1 event/request at 80% of its max rate', paced, 1),
-      '',
-      `- single-event throughput: ${((single.rps / bareSingle.rps) * 100).toFixed(0)}% of the bare server (target ≥ 40%)`,
-      `- batch mode: ${Math.round(batch.rps * 20).toLocaleString('en-US')} events/s (target ≥ 50,000)`,
-      `- p99 at 80% of the max single-event rate: ${paced.p99} ms (target < 50 ms); in that run, the wait for Kafka's acknowledgement inside the collector: p50 ≤ ${produce.p50} ms, p99 ≤ ${produce.p99} ms (histogram bucket bounds); its event-loop delay p99 ${lag('p99')} ms, max ${lag('max')} ms`,
-      `- collector RSS after the runs: ${memory.now} MB, peak ${memory.peak} MB (target < 200 MB); of it V8 heap ${heap.used} MB used of ${heap.total} MB, external ${heap.external} MB`,
+      ...measured.flatMap((m) => [
+        row(`collector (${mode(m.threads)}), 1 event/request`, m.single, 1),
+        row(`collector (${mode(m.threads)}), 20 events/request`, m.batch, 20),
+        row(`collector (${mode(m.threads)}), 1 event/request at 80% of its max rate`, m.paced, 1),
+      ]),
+      ...measured.flatMap((m) => [
+        '',
+        `Collector with ${mode(m.threads)} (COLLECTOR_INTAKE_THREADS=${m.threads}):`,
+        `- single-event throughput: ${((m.single.rps / bareSingle.rps) * 100).toFixed(0)}% of the bare server (target ≥ 40%)`,
+        `- batch mode: ${Math.round(m.batch.rps * 20).toLocaleString('en-US')} events/s (target ≥ 50,000)`,
+        `- p99 at 80% of the max single-event rate: ${m.paced.p99} ms (target < 50 ms); in that run, the wait for Kafka's acknowledgement inside the collector: p50 ≤ ${m.produce.p50} ms, p99 ≤ ${m.produce.p99} ms (histogram bucket bounds); its HTTP thread's event-loop delay p99 ${m.lag.p99} ms, max ${m.lag.max} ms`,
+        `- collector RSS after the runs: ${m.memory.now} MB, peak ${m.memory.peak} MB (target < 200 MB); of it the HTTP thread's V8 heap ${m.heap.used} MB used of ${m.heap.total} MB, external ${m.heap.external} MB`,
+      ]),
     ];
     console.log(`\n${lines.join('\n')}\n`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1000));
+    bare?.kill('SIGTERM');
     broker.stop();
   }
 }

@@ -1,13 +1,15 @@
-// Bundles the collector into dist/main.mjs: one file, no TypeScript loader at run time (33 MB less RSS than tsx,
-// measured at start-up). Native and data packages stay external and are resolved from node_modules.
+// Bundles the collector into dist/main.mjs, and its intake thread into dist/intake-worker.mjs beside it: no
+// TypeScript loader at run time (33 MB less RSS than tsx, measured at start-up). Native and data packages stay
+// external and are resolved from node_modules.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 await build({
-  entryPoints: [join(root, 'src/main.ts')],
-  outfile: join(root, 'dist/main.mjs'),
+  entryPoints: { main: join(root, 'src/main.ts'), 'intake-worker': join(root, 'src/intake/intake-worker.ts') },
+  outdir: join(root, 'dist'),
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -20,4 +22,4 @@ await build({
   },
   logLevel: 'warning',
 });
-console.log('dist/main.mjs built');
+console.log('dist/main.mjs and dist/intake-worker.mjs built');

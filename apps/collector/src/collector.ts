@@ -6,11 +6,9 @@ import { openEventLog, pipelineTopicSpecs } from '@tern/stream';
 import pino, { type Logger } from 'pino';
 import type { CollectorConfig } from './config.ts';
 import { GroupCommitter } from './delivery/group-commit.ts';
-import { DatacenterRanges } from './enrich/datacenter.ts';
-import { GeoLocator } from './enrich/geo.ts';
-import { UserAgentParser } from './enrich/user-agent.ts';
 import { createCollectorServer } from './http/server.ts';
 import { loadTrackerScripts } from './http/tracker-script.ts';
+import { openIntake } from './intake/intake.ts';
 import { createCollectorMetrics } from './metrics.ts';
 
 /** A merged events message stays under 768 KiB (3 bytes a character at most), below Kafka's 1 MB default. */
@@ -44,6 +42,12 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
   });
   const bots = new GroupCommitter(producer, topics.bots, config.delivery);
   const metrics = createCollectorMetrics();
+  const intake = await openIntake(
+    config.intakeThreads,
+    { geoDatabase: config.geoDatabase, datacenterCheck: config.datacenterCheck },
+    salts,
+    log,
+  );
   let stopping = false;
 
   const server = createCollectorServer({
@@ -51,10 +55,7 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
     metrics,
     logger: log,
     sites,
-    salts,
-    geo: new GeoLocator(config.geoDatabase),
-    datacenters: config.datacenterCheck ? DatacenterRanges.load() : undefined,
-    userAgents: new UserAgentParser(),
+    intake,
     committer,
     bots,
     producer,
@@ -83,6 +84,7 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
       server.closeIdleConnections();
       await Promise.all([committer.drain(), bots.drain()]);
       await closed;
+      await intake.close();
       await producer.close();
       await Promise.all([sites.stop(), salts.stop()]);
       await eventLog.close();

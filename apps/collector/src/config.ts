@@ -34,6 +34,7 @@ export const collectorEnvSchema = z.object({
   COLLECTOR_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
   COLLECTOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
   COLLECTOR_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).default(50_000),
+  COLLECTOR_INTAKE_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   GEOIP_CITY: z.enum(['off', 'dbip']).default('off'),
   BOT_DATACENTER_CHECK: z.enum(['on', 'off']).default('on'),
   ...logLevelEnvShape,
@@ -51,6 +52,11 @@ export interface CollectorConfig {
   delivery: { lingerMs: number; maxQueuedEvents: number; maxBatchEvents: number; maxInFlight: number };
   /** How long a request waits for the log's acknowledgement before it is answered 503. */
   ackTimeoutMs: number;
+  /**
+   * Threads that parse, validate and enrich event requests beside the HTTP thread; 0 does it on the HTTP thread.
+   * One is the default: with two cores the HTTP thread and one intake thread keep both busy (bench/README.md).
+   */
+  intakeThreads: number;
   geoDatabase: 'country' | 'dbip-city';
   /** Drop requests from cloud and hosting networks as bots (reason `datacenter`). */
   datacenterCheck: boolean;
@@ -77,6 +83,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
       maxBatchEvents: 2000,
       maxInFlight: e.COLLECTOR_MAX_IN_FLIGHT,
     },
+    intakeThreads: e.COLLECTOR_INTAKE_THREADS,
     geoDatabase: e.GEOIP_CITY === 'dbip' ? 'dbip-city' : 'country',
     datacenterCheck: e.BOT_DATACENTER_CHECK === 'on',
     timeouts: { headersMs: e.COLLECTOR_HEADERS_TIMEOUT_MS, requestMs: e.COLLECTOR_REQUEST_TIMEOUT_MS },

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
  * truncated to 64 bits. Without the salt, which is destroyed after two days, the id cannot be linked
  * back to an IP address.
  */
-export function visitorId(salt: Buffer, site: string, ip: string, userAgent: string): string {
+export function visitorId(salt: Uint8Array, site: string, ip: string, userAgent: string): string {
   const digest = createHmac('sha256', salt)
     .update(site)
     .update('\0')

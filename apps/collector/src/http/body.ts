@@ -54,16 +54,10 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
   });
 }
 
-/** Parses JSON sent as application/json or as text/plain (sendBeacon avoids a CORS preflight that way). */
-export function parseJsonBody(request: IncomingMessage, body: Buffer): unknown {
+/** Event bodies are JSON sent as application/json or as text/plain (sendBeacon avoids a CORS preflight that way). */
+export function checkContentType(request: IncomingMessage): void {
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type !== '' && type !== 'application/json' && type !== 'text/plain') {
     throw new HttpError(415, 'unsupported_media_type', 'send application/json or text/plain');
-  }
-  if (body.length === 0) throw new HttpError(400, 'invalid_json', 'request body is empty');
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'invalid_json', 'request body is not valid JSON');
   }
 }

@@ -4,16 +4,18 @@ import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config.ts';
 import { BackpressureError } from '../delivery/group-commit.ts';
 import { ClientIpResolver } from '../enrich/client-ip.ts';
+import type { Intake } from '../intake/intake.ts';
+import { errorOf, type IntakeRoute } from '../intake/prepare.ts';
 import type { CollectorMetrics } from '../metrics.ts';
-import { parseJsonBody, readBody } from './body.ts';
-import { acceptBatch, type EventIntakeDeps } from './events-route.ts';
+import { checkContentType, readBody } from './body.ts';
+import { type AcceptResult, acceptBatch, type EventDeliveryDeps } from './events-route.ts';
 import { HttpError } from './http-error.ts';
-import { translatePlausibleEvent } from './plausible-compat.ts';
 import { CORS_HEADERS, sendJson } from './respond.ts';
 import type { TrackerScript } from './tracker-script.ts';
 
-export interface ServerDeps extends Omit<EventIntakeDeps, 'siteLimiter' | 'ackTimeoutMs'> {
+export interface ServerDeps extends Omit<EventDeliveryDeps, 'siteLimiter' | 'ackTimeoutMs'> {
   config: CollectorConfig;
+  intake: Intake;
   metrics: CollectorMetrics;
   logger: Logger;
   trackers: Map<string, TrackerScript>;
@@ -24,7 +26,7 @@ export interface ServerDeps extends Omit<EventIntakeDeps, 'siteLimiter' | 'ackTi
 export function createCollectorServer(deps: ServerDeps): Server {
   const ips = new ClientIpResolver(deps.config.trustedProxies);
   const limiter = new RateLimiter(deps.config.rateLimit.perSecond, deps.config.rateLimit.burst);
-  const intake = {
+  const delivery: EventDeliveryDeps = {
     ...deps,
     ackTimeoutMs: deps.config.ackTimeoutMs,
     siteLimiter: new RateLimiter(deps.config.siteRateLimit.perSecond, deps.config.siteRateLimit.burst),
@@ -58,34 +60,40 @@ export function createCollectorServer(deps: ServerDeps): Server {
     });
   });
 
-  /** The common part of both event routes: rate limit by client IP, bounded body, JSON, request facts. */
-  async function readEventRequest(request: IncomingMessage) {
+  /**
+   * Both event routes: rate limit by client IP, a bounded body, then preparing (JSON, validation, enrichment) on
+   * the intake, then writing each site's batch. A Plausible event for several domains is one batch per domain.
+   */
+  async function acceptEvents(route: IntakeRoute, request: IncomingMessage): Promise<AcceptResult[]> {
     const ip = ips.resolve(request.socket.remoteAddress, request.headers['x-forwarded-for']);
     const wait = limiter.take(ip);
     if (wait > 0)
       throw new HttpError(429, 'rate_limited', 'too many requests', undefined, { 'retry-after': String(wait) });
-    const body = parseJsonBody(request, await readBody(request, deps.config.maxBodyBytes));
-    const facts = {
+    const body = await readBody(request, deps.config.maxBodyBytes);
+    checkContentType(request);
+    const prepared = await deps.intake.prepare({
+      route,
+      body,
       ip,
       userAgent: String(request.headers['user-agent'] ?? '').slice(0, 1024),
       acceptLanguage: String(request.headers['accept-language'] ?? '').slice(0, 256),
-    };
-    return { body, facts };
+    });
+    if (!prepared.ok) throw errorOf(prepared.error);
+    const results: AcceptResult[] = [];
+    for (const batch of prepared.batches) results.push(await acceptBatch(batch, delivery));
+    return results;
   }
 
   async function handle(route: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
     switch (route) {
       case 'POST /v1/events': {
-        const { body, facts } = await readEventRequest(request);
-        sendJson(response, 202, await acceptBatch(body, facts, intake), CORS_HEADERS);
+        const [result] = await acceptEvents(route, request);
+        sendJson(response, 202, result, CORS_HEADERS);
         return;
       }
       case 'POST /api/event': {
-        const { body, facts } = await readEventRequest(request);
-        let accepted = 0;
-        for (const batch of translatePlausibleEvent(body))
-          accepted += (await acceptBatch(batch, facts, intake)).accepted;
-        sendJson(response, 202, { accepted }, CORS_HEADERS);
+        const results = await acceptEvents(route, request);
+        sendJson(response, 202, { accepted: results.reduce((sum, r) => sum + r.accepted, 0) }, CORS_HEADERS);
         return;
       }
       case 'OPTIONS /v1/events':

@@ -1,0 +1,222 @@
+import { normalizeDomain } from '@tern/control';
+import {
+  type BotEvent,
+  type BotReason,
+  type DeadLetter,
+  type EnrichedEvent,
+  encodeEventMessage,
+  enrichedEventSchema,
+  partitionKey,
+  utcMonthOf,
+  wireBatchSchema,
+  wireEventSchema,
+} from '@tern/events';
+import type { CommitMessage } from '../delivery/group-commit.ts';
+import type { DatacenterRanges } from '../enrich/datacenter.ts';
+import { enrich } from '../enrich/enricher.ts';
+import type { GeoLocator } from '../enrich/geo.ts';
+import type { UserAgentParser } from '../enrich/user-agent.ts';
+import { visitorId } from '../enrich/visitor-id.ts';
+import { HttpError } from '../http/http-error.ts';
+import { translatePlausibleEvent } from '../http/plausible-compat.ts';
+
+/** The two event routes: our batch format and Plausible's Events API. */
+export type IntakeRoute = 'POST /v1/events' | 'POST /api/event';
+
+/** One event request as read off the socket: the body's bytes and the facts of the request. */
+export interface IntakeRequest {
+  route: IntakeRoute;
+  body: Uint8Array;
+  ip: string;
+  userAgent: string;
+  acceptLanguage: string;
+}
+
+/** The receive time and the salts of its UTC day (and of the day before, right after midnight), if published. */
+export interface IntakeClock {
+  receivedAt: number;
+  salt: Uint8Array | undefined;
+  previousSalt: Uint8Array | undefined;
+}
+
+export interface Rejection {
+  index: number;
+  field: string;
+  reason: string;
+}
+
+/** An HttpError as plain data: prepared requests cross a thread boundary. */
+export interface ErrorAnswer {
+  status: number;
+  code: string;
+  message: string;
+  field?: string | undefined;
+  headers: Record<string, string>;
+}
+
+/**
+ * One site's batch, validated and enriched but not yet written. What needs state shared by the whole collector
+ * (the registered sites, the per-site rate limit, the event log) is decided on the main thread afterwards.
+ */
+export type PreparedBatch =
+  | {
+      kind: 'events';
+      site: string;
+      count: number;
+      messages: CommitMessage[];
+      accepted: number;
+      rejected: Rejection[];
+      /** Dead letters (JSON) of events that failed the contract after enrichment. */
+      deadLetters: string[];
+    }
+  | { kind: 'bot'; site: string; count: number; reason: BotReason; record: string }
+  | { kind: 'no_salt'; site: string; count: number };
+
+export type PreparedRequest = { ok: true; batches: PreparedBatch[] } | { ok: false; error: ErrorAnswer };
+
+/** What preparing needs: read-only lookups, each loaded once per thread. */
+export interface PrepareDeps {
+  geo: GeoLocator;
+  /** Cloud and hosting networks, when the datacenter check is on. */
+  datacenters: DatacenterRanges | undefined;
+  userAgents: UserAgentParser;
+}
+
+/**
+ * The CPU-bound part of an event request: JSON, validation, bot checks, enrichment, the visitor hash and the
+ * encoding of the events topic's messages. Pure apart from its caches, so it can run on an intake thread.
+ */
+export function prepareRequest(request: IntakeRequest, clock: IntakeClock, deps: PrepareDeps): PreparedRequest {
+  try {
+    const body = parseJson(request.body);
+    const batches =
+      request.route === 'POST /api/event'
+        ? translatePlausibleEvent(body).map((batch) => prepareBatch(batch, request, clock, deps))
+        : [prepareBatch(body, request, clock, deps)];
+    return { ok: true, batches };
+  } catch (error) {
+    if (error instanceof HttpError) return { ok: false, error: answerOf(error) };
+    throw error;
+  }
+}
+
+export function answerOf(error: HttpError): ErrorAnswer {
+  return { status: error.status, code: error.code, message: error.message, field: error.field, headers: error.headers };
+}
+
+export function errorOf(answer: ErrorAnswer): HttpError {
+  return new HttpError(answer.status, answer.code, answer.message, answer.field, answer.headers);
+}
+
+function parseJson(body: Uint8Array): unknown {
+  if (body.length === 0) throw new HttpError(400, 'invalid_json', 'request body is empty');
+  try {
+    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'request body is not valid JSON');
+  }
+}
+
+function prepareBatch(body: unknown, request: IntakeRequest, clock: IntakeClock, deps: PrepareDeps): PreparedBatch {
+  const batch = wireBatchSchema.safeParse(body);
+  if (!batch.success) throw invalid(batch.error.issues[0]);
+  const site = normalizeDomain(batch.data.site);
+  const count = batch.data.events.length;
+  const software = deps.userAgents.parse(request.userAgent);
+  const bot = software.bot ?? (deps.datacenters?.contains(request.ip) ? 'datacenter' : undefined);
+  if (bot) {
+    const record = botRecord(site, bot, request.userAgent, batch.data.events);
+    return { kind: 'bot', site, count, reason: bot, record: JSON.stringify(record) };
+  }
+  const { receivedAt, salt, previousSalt } = clock;
+  if (!salt) return { kind: 'no_salt', site, count };
+  const facts = {
+    location: deps.geo.locate(request.ip),
+    acceptLanguage: request.acceptLanguage,
+    software,
+    receivedAt,
+    visitorId: visitorId(salt, site, request.ip, request.userAgent),
+    previousVisitorId: previousSalt ? visitorId(previousSalt, site, request.ip, request.userAgent) : '',
+  };
+  const accepted: EnrichedEvent[] = [];
+  const rejected: Rejection[] = [];
+  const deadLetters: string[] = [];
+  batch.data.events.forEach((raw, index) => {
+    const wire = wireEventSchema.safeParse(raw);
+    if (!wire.success) {
+      const issue = wire.error.issues[0];
+      rejected.push({ index, field: issue?.path.join('.') || 'event', reason: issue?.message ?? 'invalid event' });
+      return;
+    }
+    const result = enrich(site, wire.data, facts);
+    if (!result.ok) {
+      rejected.push({ index, field: result.field, reason: result.reason });
+      return;
+    }
+    // The contract is checked once more after enrichment: a bug here must not reach the main topic.
+    const checked = enrichedEventSchema.safeParse(result.event);
+    if (!checked.success) {
+      const reason = checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      const letter: DeadLetter = { reason, stage: 'collector', at: receivedAt, payload: JSON.stringify(result.event) };
+      deadLetters.push(JSON.stringify(letter));
+      rejected.push({ index, field: 'event', reason: 'failed validation after enrichment' });
+      return;
+    }
+    accepted.push(checked.data);
+  });
+  return {
+    kind: 'events',
+    site,
+    count,
+    messages: accepted.length > 0 ? eventMessages(accepted) : [],
+    accepted: accepted.length,
+    rejected,
+    deadLetters,
+  };
+}
+
+/**
+ * The request's events as messages of the events topic: one, unless the events span a UTC month boundary (client
+ * times reach back a day), since a message must land in one monthly part of the events table.
+ */
+function eventMessages(events: EnrichedEvent[]): CommitMessage[] {
+  const byMonth = new Map<number, EnrichedEvent[]>();
+  for (const event of events) {
+    const month = utcMonthOf(event.timestamp);
+    const group = byMonth.get(month);
+    if (group) group.push(event);
+    else byMonth.set(month, [event]);
+  }
+  // One visitor's events share the key; all of them go to one partition, in order.
+  return [...byMonth].map(([month, group]) => ({
+    key: partitionKey(group[0] as EnrichedEvent),
+    value: encodeEventMessage(group),
+    // The committer merges messages per partition; never those of two months.
+    packGroup: String(month),
+  }));
+}
+
+function invalid(issue: { path: PropertyKey[]; message: string } | undefined): HttpError {
+  const field = issue?.path.map(String).join('.') || 'body';
+  return new HttpError(400, 'invalid_batch', `${field}: ${issue?.message ?? 'invalid'}`, field);
+}
+
+function botRecord(siteId: string, reason: BotReason, userAgent: string, events: unknown[]): BotEvent {
+  const first = events[0] as { url?: unknown } | undefined;
+  let hostname = '';
+  let pathname = '';
+  try {
+    const url = new URL(String(first?.url ?? ''));
+    hostname = url.hostname;
+    pathname = url.pathname;
+  } catch {}
+  return {
+    siteId,
+    at: Date.now(),
+    reason,
+    userAgent: userAgent.slice(0, 512),
+    hostname: hostname.slice(0, 2048),
+    pathname: pathname.slice(0, 2048),
+    events: events.length,
+  };
+}
