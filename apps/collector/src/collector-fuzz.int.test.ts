@@ -10,7 +10,9 @@ import type { RunningCollector } from './collector.ts';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const id = randomId();
 const site = `fuzz-${id}.example`;
+// Malformed input crosses to an intake thread and back as an error answer (COLLECTOR_INTAKE_THREADS=1).
 const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, {
+  COLLECTOR_INTAKE_THREADS: '1',
   RATE_LIMIT_IP_PER_SECOND: '0',
   RATE_LIMIT_SITE_EVENTS_PER_SECOND: '0',
 });

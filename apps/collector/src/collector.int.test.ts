@@ -7,7 +7,12 @@ import type { RunningCollector } from './collector.ts';
 
 const id = randomId();
 const site = `site-${id}.example`;
-const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, { EVENTS_PARTITIONS: '3', TRUSTED_PROXIES: '127.0.0.1' });
+// Through an intake thread: the other collector tests run the default, preparing on the HTTP thread.
+const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, {
+  EVENTS_PARTITIONS: '3',
+  TRUSTED_PROXIES: '127.0.0.1',
+  COLLECTOR_INTAKE_THREADS: '1',
+});
 let admin: KafkaLog;
 let collector: RunningCollector;
 let stop: (() => Promise<void>) | undefined;

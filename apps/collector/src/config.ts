@@ -34,7 +34,7 @@ export const collectorEnvSchema = z.object({
   COLLECTOR_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
   COLLECTOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
   COLLECTOR_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).default(50_000),
-  COLLECTOR_INTAKE_THREADS: z.coerce.number().int().min(0).max(16).default(1),
+  COLLECTOR_INTAKE_THREADS: z.coerce.number().int().min(0).max(16).default(0),
   GEOIP_CITY: z.enum(['off', 'dbip']).default('off'),
   BOT_DATACENTER_CHECK: z.enum(['on', 'off']).default('on'),
   ...logLevelEnvShape,
@@ -53,8 +53,9 @@ export interface CollectorConfig {
   /** How long a request waits for the log's acknowledgement before it is answered 503. */
   ackTimeoutMs: number;
   /**
-   * Threads that parse, validate and enrich event requests beside the HTTP thread; 0 does it on the HTTP thread.
-   * One is the default: with two cores the HTTP thread and one intake thread keep both busy (bench/README.md).
+   * Threads that parse, validate and enrich event requests beside the HTTP thread; 0 (the default) does it on the
+   * HTTP thread. On two cores shared with the broker and the load, one thread gained 5-15% for 40-50 MB more RSS
+   * (bench/README.md); with cores to spare it is worth more.
    */
   intakeThreads: number;
   geoDatabase: 'country' | 'dbip-city';

@@ -18,8 +18,8 @@ export interface Intake {
 }
 
 /**
- * `threads` 0 prepares on the HTTP thread. With one or more, the HTTP thread only reads requests and writes the
- * log, and the JSON, validation, enrichment and encoding run beside it (bench/README.md, collector).
+ * `threads` 0 prepares on the HTTP thread. With one or more, the HTTP thread only reads requests, writes the log
+ * and answers, and the JSON, validation, enrichment and encoding run beside it (bench/README.md, collector).
  */
 export function openIntake(
   threads: number,
