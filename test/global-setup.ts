@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { ensureBuilt } from '../scripts/ensure-built.ts';
+import { removeStaleTempDirs } from './helpers.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const kafkaScript = join(root, 'infra/kafka/kafka.sh');
@@ -17,6 +18,8 @@ declare module 'vitest' {
 
 /** Starts what the tests need once: a real Kafka broker (unless KAFKA_BROKERS names one) and the builds. */
 export default async function setup(project: TestProject): Promise<() => void> {
+  const removed = removeStaleTempDirs(6 * 60 * 60 * 1000);
+  if (removed > 0) console.log(`removed ${removed} temporary directories of test runs older than 6 hours`);
   ensureBuilt(root);
   const external = process.env.KAFKA_BROKERS;
   if (external) {
