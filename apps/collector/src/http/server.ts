@@ -6,6 +6,7 @@ import { BackpressureError } from '../delivery/group-commit.ts';
 import { ClientIpResolver } from '../enrich/client-ip.ts';
 import type { Intake } from '../intake/intake.ts';
 import { errorOf, type IntakeRoute } from '../intake/prepare.ts';
+import { IntakeError } from '../intake/threaded-intake.ts';
 import type { CollectorMetrics } from '../metrics.ts';
 import { checkContentType, readBody } from './body.ts';
 import { type AcceptResult, acceptBatch, type EventDeliveryDeps } from './events-route.ts';
@@ -51,8 +52,10 @@ export function createCollectorServer(deps: ServerDeps): Server {
       }
       deps.logger.error({ err: error, route }, 'request failed');
       if (!response.headersSent) {
-        // A failed write to the log: nothing was acknowledged, so the client may retry safely.
-        sendJson(response, 503, new HttpError(503, 'unavailable', 'event log unavailable, retry later'), {
+        // An intake thread that failed, or a failed write to the log: nothing was acknowledged, so the client may
+        // retry safely.
+        const what = error instanceof IntakeError ? 'the request could not be processed' : 'event log unavailable';
+        sendJson(response, 503, new HttpError(503, 'unavailable', `${what}, retry later`), {
           ...CORS_HEADERS,
           'retry-after': '5',
         });

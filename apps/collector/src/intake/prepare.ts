@@ -100,7 +100,7 @@ export function prepareRequest(request: IntakeRequest, clock: IntakeClock, deps:
   }
 }
 
-export function answerOf(error: HttpError): ErrorAnswer {
+function answerOf(error: HttpError): ErrorAnswer {
   return { status: error.status, code: error.code, message: error.message, field: error.field, headers: error.headers };
 }
 
