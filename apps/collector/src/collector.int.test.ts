@@ -163,6 +163,14 @@ describe('collector on Kafka', () => {
     const metrics = await (await fetch(`${collector.url}/metrics`)).text();
     expect(metrics).toMatch(/tern_collector_events_accepted_total 3/);
     expect(metrics).toMatch(/tern_collector_events_dropped_total\{reason="unknown_site"\} 1/);
+    // Every answered request is timed once, by route.
+    expect(metrics).toMatch(/tern_collector_request_seconds_count\{route="GET \/t\.js"\} 2$/m);
+    const answered = [
+      ...metrics.matchAll(/^tern_collector_requests_total\{route="POST \/v1\/events",status="\d+"\} (\d+)$/gm),
+    ];
+    const timed = /^tern_collector_request_seconds_count\{route="POST \/v1\/events"\} (\d+)$/m.exec(metrics);
+    expect(answered.length).toBeGreaterThan(1);
+    expect(Number(timed?.[1])).toBe(answered.reduce((sum, [, count]) => sum + Number(count), 0));
   });
 });
 

@@ -29,6 +29,13 @@ export function createCollectorMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    requestDuration: new Histogram({
+      name: 'tern_collector_request_seconds',
+      help: 'Time from a request being read until its answer was written, by route',
+      labelNames: ['route'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
     produceLatency: new Histogram({
       name: 'tern_collector_produce_seconds',
       help: 'Time from a request being ready to produce until the log acknowledged it',

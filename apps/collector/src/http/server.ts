@@ -37,7 +37,11 @@ export function createCollectorServer(deps: ServerDeps): Server {
   const checkEveryMs = Math.min(1000, Math.floor(deps.config.timeouts.headersMs / 2));
   const server = createServer({ connectionsCheckingInterval: checkEveryMs }, (request, response) => {
     const route = routeOf(request);
-    response.on('finish', () => deps.metrics.requests.inc({ route, status: String(response.statusCode) }));
+    const started = performance.now();
+    response.on('finish', () => {
+      deps.metrics.requests.inc({ route, status: String(response.statusCode) });
+      deps.metrics.requestDuration.observe({ route }, (performance.now() - started) / 1000);
+    });
     handle(route, request, response).catch((error: unknown) => {
       if (error instanceof HttpError) {
         sendJson(response, error.status, error, { ...CORS_HEADERS, ...error.headers });
