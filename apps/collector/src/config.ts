@@ -54,8 +54,8 @@ export interface CollectorConfig {
   ackTimeoutMs: number;
   /**
    * Threads that parse, validate and enrich event requests beside the HTTP thread; 0 (the default) does it on the
-   * HTTP thread. On two cores shared with the broker and the load, one thread gained a median 10-12% for about
-   * 45 MB more RSS (bench/README.md); with cores to spare it is worth more.
+   * HTTP thread. On two cores shared with the broker and the load, one thread gained a median 12-15% for about
+   * 50 MB more RSS (bench/README.md); with cores to spare it is worth more.
    */
   intakeThreads: number;
   geoDatabase: 'country' | 'dbip-city';
