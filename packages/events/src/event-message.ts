@@ -1,4 +1,5 @@
-import { type EnrichedEvent, enrichedEventSchema } from './enriched.ts';
+import { parseEnrichedEvent } from './compiled-check.ts';
+import type { EnrichedEvent } from './enriched.ts';
 
 /**
  * A message on the events topic carries one or more enriched events, one JSON object per line, in the order they
@@ -45,7 +46,7 @@ function decodeEventLine(text: string): DecodedEvent {
   } catch {
     return { ok: false, reason: 'not JSON', text };
   }
-  const event = enrichedEventSchema.safeParse(json);
+  const event = parseEnrichedEvent(json);
   if (event.success) return { ok: true, value: event.data };
   return { ok: false, reason: event.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), text };
 }

@@ -1,4 +1,5 @@
 export { BOT_REASONS, type BotEvent, type BotReason, botEventSchema } from './bots.ts';
+export { parseEnrichedEvent, parseWireEvent } from './compiled-check.ts';
 export {
   type Goal,
   goalName,

@@ -1,8 +1,8 @@
 import {
   type EnrichedEvent,
-  enrichedEventSchema,
   enrichedFromHistory,
   historyEventSchema,
+  parseEnrichedEvent,
   partitionKey,
 } from '@tern/events';
 import type { LogProducer } from '@tern/stream';
@@ -90,7 +90,7 @@ export async function importHistory(
       continue;
     }
     const event = enrichedFromHistory(options.site, parsed.data, receivedAt);
-    const checked = enrichedEventSchema.safeParse(event);
+    const checked = parseEnrichedEvent(event);
     if (!checked.success) {
       const issue = checked.error.issues[0];
       reject(number, `${issue?.path.join('.') || 'line'}: ${issue?.message ?? 'invalid'}`);

@@ -5,11 +5,11 @@ import {
   type DeadLetter,
   type EnrichedEvent,
   encodeEventMessage,
-  enrichedEventSchema,
+  parseEnrichedEvent,
+  parseWireEvent,
   partitionKey,
   utcMonthOf,
   wireBatchSchema,
-  wireEventSchema,
 } from '@tern/events';
 import type { CommitMessage } from '../delivery/group-commit.ts';
 import type { DatacenterRanges } from '../enrich/datacenter.ts';
@@ -142,7 +142,7 @@ function prepareBatch(body: unknown, request: IntakeRequest, clock: IntakeClock,
   const rejected: Rejection[] = [];
   const deadLetters: string[] = [];
   batch.data.events.forEach((raw, index) => {
-    const wire = wireEventSchema.safeParse(raw);
+    const wire = parseWireEvent(raw);
     if (!wire.success) {
       const issue = wire.error.issues[0];
       rejected.push({ index, field: issue?.path.join('.') || 'event', reason: issue?.message ?? 'invalid event' });
@@ -154,7 +154,7 @@ function prepareBatch(body: unknown, request: IntakeRequest, clock: IntakeClock,
       return;
     }
     // The contract is checked once more after enrichment: a bug here must not reach the main topic.
-    const checked = enrichedEventSchema.safeParse(result.event);
+    const checked = parseEnrichedEvent(result.event);
     if (!checked.success) {
       const reason = checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       const letter: DeadLetter = { reason, stage: 'collector', at: receivedAt, payload: JSON.stringify(result.event) };
