@@ -1,6 +1,6 @@
 import type { LogProducer, OutgoingMessage } from '@tern/stream';
 import { describe, expect, it } from 'vitest';
-import { type CommitMessage, GroupCommitter } from './group-commit.ts';
+import { type CommitMessage, GroupCommitter, OFF_HEAP_MIN_CHARS } from './group-commit.ts';
 
 /** A producer that records each call; partitions by the key's first character ('a' → 0, 'b' → 1, …). */
 function recordingProducer(knowsPartitions = true) {
@@ -69,6 +69,21 @@ describe('group commit', () => {
     ]);
     // a3 may not join a1's message: it would overtake a2 in the partition.
     expect(known.calls).toEqual([[{ key: 'a1', value: 'x1' }, withHeaders, { key: 'a3', value: 'x3' }]]);
+  });
+
+  it('hands a message too long to merge to the producer as a Buffer of its UTF-8 bytes', async () => {
+    const { producer, calls } = recordingProducer();
+    const committer = new GroupCommitter(producer, 'events', { ...options, merge });
+    const long = `${'é'.repeat(OFF_HEAP_MIN_CHARS)}!`;
+    const atBound = 'x'.repeat(OFF_HEAP_MIN_CHARS);
+    const request = [message('a1', long), message('b1', atBound)];
+    await oneCall(committer, [request, [message('c1', 'x1')]]);
+    // In place: the caller's prepared batch, which holds its messages until the answer, no longer holds the string.
+    expect(Buffer.isBuffer(request[0]?.value)).toBe(true);
+    const sent = calls[0] ?? [];
+    expect(Buffer.isBuffer(sent[0]?.value)).toBe(true);
+    expect(String(sent[0]?.value)).toBe(long);
+    expect(sent.slice(1)).toEqual([message('b1', atBound), { key: 'c1', value: 'x1' }]);
   });
 
   it('counts events, not messages, against its bounds', async () => {

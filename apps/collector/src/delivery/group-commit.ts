@@ -17,6 +17,9 @@ export function withDeadline<T>(write: Promise<T>, ms: number): Promise<T> {
   return Promise.race([write, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** Values longer than this are handed on as Buffers (see GroupCommitter.#offHeap); Node pools smaller ones. */
+export const OFF_HEAP_MIN_CHARS = 4096;
+
 /** A message for the committer; `packGroup` keeps messages apart that must not share one (events of two months). */
 export interface CommitMessage extends OutgoingMessage {
   packGroup?: string;
@@ -83,17 +86,36 @@ export class GroupCommitter {
     return this.#queuedEvents + this.#inFlightEvents;
   }
 
-  /** `events`: how many events the messages carry (one per message unless said). */
+  /**
+   * `events`: how many events the messages carry (one per message unless said). The committer owns the messages
+   * from here on: it may replace a value by its UTF-8 bytes.
+   */
   send(messages: CommitMessage[], events = messages.length): Promise<void> {
     if (this.depth + events > this.options.maxQueuedEvents) {
       return Promise.reject(new BackpressureError('delivery queue is full'));
     }
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ messages, events, resolve, reject });
+      this.#queue.push({ messages: this.#offHeap(messages), events, resolve, reject });
       this.#queuedEvents += events;
       if (this.#queuedEvents >= this.options.maxBatchEvents) this.#pump();
       else this.#timer ??= setTimeout(() => this.#pump(), this.options.lingerMs);
     });
+  }
+
+  /**
+   * Messages that will not be merged, encoded now rather than in the producer, in place: a request waits for its
+   * acknowledgement long enough for the young generation to be collected a few times, the scavenger copies every
+   * string still held, and the caller's prepared batch holds these messages while it waits. A Buffer's bytes lie
+   * outside the heap. In a 10-second run of 20-event requests the scavenges took 0.92 s, against 1.81-1.91 s
+   * before (bench/README.md). Smaller values stay strings: they may be merged, and a small Buffer would hold a slab of
+   * Node's pool.
+   */
+  #offHeap(messages: CommitMessage[]): CommitMessage[] {
+    const from = Math.max(OFF_HEAP_MIN_CHARS, this.options.merge?.maxMergedMessageChars ?? 0);
+    for (const message of messages) {
+      if (typeof message.value === 'string' && message.value.length > from) message.value = Buffer.from(message.value);
+    }
+    return messages;
   }
 
   /** Starts produce calls while there is something queued and room in flight. */
