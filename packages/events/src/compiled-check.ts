@@ -1,8 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { type ZodSafeParseResult, type ZodType, z } from 'zod';
 import { type EnrichedEvent, enrichedEventSchema } from './enriched.ts';
-import { LIMITS } from './limits.ts';
-import { propsSchema, type WireEvent, wireEventSchema } from './wire.ts';
+import { type WireEvent, wireEventSchema } from './wire.ts';
 
 /**
  * zod's answer, sooner. The collector checks every event twice (as sent, and after enrichment) and the ingest worker
@@ -44,11 +43,9 @@ function compile(check: CompiledCheck<unknown>): ValidateFunction {
     // Output: fields with a default are required, so a value that passes has nothing for zod to fill in.
     io: check.io,
     unrepresentable: 'throw',
-    override: ({ zodSchema, jsonSchema }) => {
+    override: ({ jsonSchema }) => {
       // Lengths are compared in UTF-16 units below, which is exact only for a minimum of at most 1.
       if ((jsonSchema.minLength ?? 0) > 1) throw new Error(`minLength ${jsonSchema.minLength}: measure in code points`);
-      // A refinement has no JSON Schema; this is the only one in the checked schemas (a test fails if it is lost).
-      if (zodSchema === propsSchema) jsonSchema.maxProperties = LIMITS.maxProps;
       // zod leaves a "__proto__" key out of a record it copies; the value as it is would keep it.
       const names = jsonSchema.propertyNames;
       if (typeof names === 'object') jsonSchema.propertyNames = { allOf: [names, { not: { const: '__proto__' } }] };
@@ -66,6 +63,5 @@ function compile(check: CompiledCheck<unknown>): ValidateFunction {
     strictNumbers: true,
     // The uuid pattern is in the schema beside its format.
     validateFormats: false,
-    allErrors: false,
   }).compile(jsonSchema);
 }

@@ -12,7 +12,9 @@ export const propsSchema = z
   .record(z.string().min(1).max(LIMITS.maxPropKeyLength), propValue)
   .refine((props) => Object.keys(props).length <= LIMITS.maxProps, {
     message: `at most ${LIMITS.maxProps} props`,
-  });
+  })
+  // A refinement has no JSON Schema of its own; the compiled check (compiled-check.ts) reads this one.
+  .meta({ maxProperties: LIMITS.maxProps });
 
 export const wireEventSchema = z.strictObject({
   type: eventTypeSchema,
