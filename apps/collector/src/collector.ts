@@ -4,6 +4,7 @@ import { joinEventMessages } from '@tern/events';
 import { retryUntilReady } from '@tern/service';
 import { openEventLog, pipelineTopicSpecs } from '@tern/stream';
 import pino, { type Logger } from 'pino';
+import { metricsSource } from './cluster/metrics-relay.ts';
 import type { CollectorConfig } from './config.ts';
 import { GroupCommitter } from './delivery/group-commit.ts';
 import { createCollectorServer } from './http/server.ts';
@@ -41,7 +42,7 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
     },
   });
   const bots = new GroupCommitter(producer, topics.bots, config.delivery);
-  const metrics = createCollectorMetrics();
+  const metrics = createCollectorMetrics(() => committer.depth);
   const intake = await openIntake(
     config.intakeThreads,
     { geoDatabase: config.geoDatabase, datacenterCheck: config.datacenterCheck },
@@ -53,6 +54,7 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
   const server = createCollectorServer({
     config,
     metrics,
+    metricsText: metricsSource(metrics.registry),
     logger: log,
     sites,
     intake,

@@ -4,41 +4,48 @@ import { type LogSettings, logEnvShape, logSettingsFrom } from '@tern/stream';
 import { z } from 'zod';
 
 /** Every variable the collector reads (exported for the manifest test). */
-export const collectorEnvSchema = z.object({
-  ...logEnvShape,
-  COLLECTOR_HOST: z.string().default('0.0.0.0'),
-  COLLECTOR_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(10 * 1024 * 1024)
-    .default(64 * 1024),
-  TRUSTED_PROXIES: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean),
-    ),
-  RATE_LIMIT_IP_PER_SECOND: z.coerce.number().min(0).default(50),
-  RATE_LIMIT_IP_BURST: z.coerce.number().min(1).default(500),
-  RATE_LIMIT_SITE_EVENTS_PER_SECOND: z.coerce.number().min(0).default(2000),
-  RATE_LIMIT_SITE_BURST: z.coerce.number().min(1).default(20_000),
-  COLLECTOR_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
-  COLLECTOR_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  COLLECTOR_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(20_000),
-  COLLECTOR_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  COLLECTOR_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
-  COLLECTOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
-  COLLECTOR_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).default(50_000),
-  COLLECTOR_INTAKE_THREADS: z.coerce.number().int().min(0).max(16).default(0),
-  GEOIP_CITY: z.enum(['off', 'dbip']).default('off'),
-  BOT_DATACENTER_CHECK: z.enum(['on', 'off']).default('on'),
-  ...logLevelEnvShape,
-});
+export const collectorEnvSchema = z
+  .object({
+    ...logEnvShape,
+    COLLECTOR_HOST: z.string().default('0.0.0.0'),
+    COLLECTOR_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(10 * 1024 * 1024)
+      .default(64 * 1024),
+    TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+      ),
+    RATE_LIMIT_IP_PER_SECOND: z.coerce.number().min(0).default(50),
+    RATE_LIMIT_IP_BURST: z.coerce.number().min(1).default(500),
+    RATE_LIMIT_SITE_EVENTS_PER_SECOND: z.coerce.number().min(0).default(2000),
+    RATE_LIMIT_SITE_BURST: z.coerce.number().min(1).default(20_000),
+    COLLECTOR_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    COLLECTOR_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    COLLECTOR_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(20_000),
+    COLLECTOR_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    COLLECTOR_LINGER_MS: z.coerce.number().int().min(0).max(100).default(2),
+    COLLECTOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
+    COLLECTOR_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).default(50_000),
+    COLLECTOR_INTAKE_THREADS: z.coerce.number().int().min(0).max(16).default(0),
+    COLLECTOR_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
+    GEOIP_CITY: z.enum(['off', 'dbip']).default('off'),
+    BOT_DATACENTER_CHECK: z.enum(['on', 'off']).default('on'),
+    ...logLevelEnvShape,
+  })
+  .refine((env) => env.COLLECTOR_PROCESSES === 1 || env.KAFKA_BROKERS.length > 0, {
+    // The embedded log is one SQLite file written by one process.
+    path: ['COLLECTOR_PROCESSES'],
+    message: 'more than one collector process needs KAFKA_BROKERS (the embedded log has one writer)',
+  });
 
 export interface CollectorConfig {
   host: string;
@@ -58,6 +65,12 @@ export interface CollectorConfig {
    * 50 MB more RSS (bench/README.md); with cores to spare it is worth more.
    */
   intakeThreads: number;
+  /**
+   * Collector processes sharing the port (node:cluster), each a whole collector with its own producer and limits;
+   * 1 (the default) runs one. On the bench's two cores, two processes used the core one leaves idle
+   * (bench/README.md); in Kubernetes, run more pods instead.
+   */
+  processes: number;
   geoDatabase: 'country' | 'dbip-city';
   /** Drop requests from cloud and hosting networks as bots (reason `datacenter`). */
   datacenterCheck: boolean;
@@ -85,6 +98,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
       maxInFlight: e.COLLECTOR_MAX_IN_FLIGHT,
     },
     intakeThreads: e.COLLECTOR_INTAKE_THREADS,
+    processes: e.COLLECTOR_PROCESSES,
     geoDatabase: e.GEOIP_CITY === 'dbip' ? 'dbip-city' : 'country',
     datacenterCheck: e.BOT_DATACENTER_CHECK === 'on',
     timeouts: { headersMs: e.COLLECTOR_HEADERS_TIMEOUT_MS, requestMs: e.COLLECTOR_REQUEST_TIMEOUT_MS },

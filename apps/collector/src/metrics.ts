@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** Prometheus metrics of one collector; labels never carry visitor data. */
-export function createCollectorMetrics() {
+/** Prometheus metrics of one collector process; labels never carry visitor data. */
+export function createCollectorMetrics(queueDepth: () => number) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tern_collector_' });
   return {
@@ -46,6 +46,10 @@ export function createCollectorMetrics() {
       name: 'tern_collector_queue_depth',
       help: 'Events waiting for or in a produce call',
       registers: [registry],
+      // Read at each scrape, so a cluster's sum covers every process, not only the one that was asked.
+      collect() {
+        this.set(queueDepth());
+      },
     }),
   };
 }

@@ -18,6 +18,8 @@ export interface ServerDeps extends Omit<EventDeliveryDeps, 'siteLimiter' | 'ack
   config: CollectorConfig;
   intake: Intake;
   metrics: CollectorMetrics;
+  /** The text `GET /metrics` answers: this process's metrics, or in a cluster the sum over its processes. */
+  metricsText: () => Promise<string>;
   logger: Logger;
   trackers: Map<string, TrackerScript>;
   isReady: () => { ready: boolean; sites: number; log: string };
@@ -119,8 +121,7 @@ export function createCollectorServer(deps: ServerDeps): Server {
         return;
       }
       case 'GET /metrics': {
-        deps.metrics.queueDepth.set(deps.committer.depth);
-        const text = await deps.metrics.registry.metrics();
+        const text = await deps.metricsText();
         response.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(text);
         return;
       }

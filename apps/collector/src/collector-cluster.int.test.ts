@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { get, request } from 'node:http';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { enrichedEventSchema } from '@tern/events';
+import type { KafkaLog } from '@tern/stream';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
+import { BROWSER_UA, freePort, randomId, waitFor } from '../../../test/helpers.ts';
+import { loadCollectorConfig } from './config.ts';
+import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from './launch.ts';
+
+const root = resolve(fileURLToPath(import.meta.url), '../../../..');
+const id = randomId();
+const site = `cluster-${id}.example`;
+let admin: KafkaLog | undefined;
+afterAll(() => admin?.close());
+
+const childrenOf = (pid: number) =>
+  readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+
+/** One scrape on a connection of its own, so that scrapes land on different processes of the cluster. */
+const scrape = (url: string) =>
+  new Promise<string>((done, fail) => {
+    get(`${url}/metrics`, { agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk) => {
+        text += chunk;
+      });
+      response.on('end', () => done(text));
+    }).on('error', fail);
+  });
+/** A POST on a connection of its own: the primary hands each new connection to the next process. */
+const post = (url: string, body: string) =>
+  new Promise<number>((done) => {
+    const sent = request(
+      `${url}/v1/events`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'text/plain', 'user-agent': BROWSER_UA } },
+      (response) => response.resume().on('end', () => done(response.statusCode ?? 0)),
+    );
+    sent.on('error', () => done(0));
+    sent.end(body);
+  });
+const acceptedIn = (text: string) => Number(/^tern_collector_events_accepted_total (\d+)$/m.exec(text)?.[1]);
+
+describe('collector with COLLECTOR_PROCESSES=2', () => {
+  it('refuses more than one process on the embedded log, naming the variable', () => {
+    expect(() => loadCollectorConfig({ COLLECTOR_PROCESSES: '2' })).toThrow(/COLLECTOR_PROCESSES/);
+    expect(loadCollectorConfig({ COLLECTOR_PROCESSES: '2', KAFKA_BROKERS: 'localhost:9092' }).processes).toBe(2);
+  });
+
+  it('serves from both processes, sums their metrics, replaces one that dies, and flushes both on SIGTERM', async () => {
+    const port = await freePort();
+    const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, {
+      COLLECTOR_PORT: String(port),
+      COLLECTOR_PROCESSES: '2',
+      RATE_LIMIT_IP_PER_SECOND: '0',
+      LOG_LEVEL: 'warn',
+    });
+    admin = await prepareControlPlane(env, [site]);
+    const primary = spawn(process.execPath, [...COLLECTOR_NODE_ARGS, join(root, COLLECTOR_BUNDLE)], {
+      cwd: root,
+      env: { ...process.env, ...env, ...COLLECTOR_ENV },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise<number | null>((done) => primary.once('exit', (code) => done(code)));
+    const pid = primary.pid as number;
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (childrenOf(pid).length === 2 ? true : undefined), 30_000, 'two collector processes');
+    await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 30_000, 'the collector');
+
+    const acknowledged: string[] = [];
+    let round = 0;
+    const sendRound = async () => {
+      const r = round++;
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, async (_, n) => {
+          const status = await post(
+            url,
+            JSON.stringify({ site, events: [{ type: 'pageview', url: `https://${site}/r/${r}/${n}` }] }),
+          );
+          if (status === 202) acknowledged.push(`/r/${r}/${n}`);
+          return status;
+        }),
+      );
+      return statuses;
+    };
+    for (let i = 0; i < 5; i++) expect(await sendRound()).toEqual(Array(20).fill(202));
+
+    // Every scrape, whichever process answers it, counts the events of both.
+    const scrapes = await Promise.all(Array.from({ length: 4 }, () => scrape(url)));
+    expect(scrapes.map(acceptedIn)).toEqual([100, 100, 100, 100]);
+
+    const processesIn = (text: string) => Number(/^tern_collector_processes (\d+)$/m.exec(text)?.[1]);
+    expect(processesIn(scrapes[0] as string)).toBe(2);
+    const [first, second] = childrenOf(pid) as [number, number];
+    const killAndReplace = async (victim: number) => {
+      process.kill(victim, 'SIGKILL');
+      await waitFor(async () => (childrenOf(pid).includes(victim) ? undefined : true), 10_000, 'the kill');
+      // The other process keeps answering new connections while the primary starts a replacement.
+      expect(await sendRound()).toEqual(Array(20).fill(202));
+      await waitFor(
+        async () => (processesIn(await scrape(url)) === 2 && childrenOf(pid).length === 2 ? true : undefined),
+        30_000,
+        'a replacement process serving',
+      );
+    };
+    await killAndReplace(first);
+    // Now the first one's replacement is the only process left to answer: it serves.
+    await killAndReplace(second);
+    expect(childrenOf(pid)).not.toContain(first);
+    expect(childrenOf(pid)).not.toContain(second);
+
+    primary.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const onTopic = new Set<string>();
+    const consumer = admin.consumer({ groupId: `check-${id}`, topics: [env.TOPIC_EVENTS], fromBeginning: true });
+    await consumer.run(async (batch) => {
+      for (const m of batch.messages)
+        for (const line of (m.value?.toString() ?? '').split('\n'))
+          onTopic.add(enrichedEventSchema.parse(JSON.parse(line)).pathname);
+    });
+    await waitFor(
+      async () => (acknowledged.every((p) => onTopic.has(p)) ? true : undefined),
+      30_000,
+      'every acknowledged event',
+    );
+    await consumer.stop();
+    expect(acknowledged.length).toBeGreaterThanOrEqual(140);
+  }, 120_000);
+});
