@@ -15,7 +15,15 @@ const root = resolve(fileURLToPath(import.meta.url), '../../../..');
 const id = randomId();
 const site = `cluster-${id}.example`;
 let admin: KafkaLog | undefined;
-afterAll(() => admin?.close());
+/** Left running only by a failed test: its processes would outlive the suite. */
+const leftRunning = new Set<number>();
+afterAll(async () => {
+  for (const pid of leftRunning) {
+    for (const child of childrenOf(pid)) process.kill(child, 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
+  }
+  await admin?.close();
+});
 
 const childrenOf = (pid: number) =>
   readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
@@ -64,8 +72,14 @@ describe('collector with COLLECTOR_PROCESSES=2', () => {
       env: { ...process.env, ...env, ...COLLECTOR_ENV },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    const exited = new Promise<number | null>((done) => primary.once('exit', (code) => done(code)));
     const pid = primary.pid as number;
+    leftRunning.add(pid);
+    const exited = new Promise<number | null>((done) =>
+      primary.once('exit', (code) => {
+        leftRunning.delete(pid);
+        done(code);
+      }),
+    );
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => (childrenOf(pid).length === 2 ? true : undefined), 30_000, 'two collector processes');
     await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 30_000, 'the collector');
