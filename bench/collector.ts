@@ -4,8 +4,10 @@
  * run with a bare node:http server that answers 202 (the ceiling). Prints a markdown table.
  *
  * KAFKA_BROKERS reuses a running broker; otherwise one is started from infra/kafka. BENCH_SECONDS sets each run's
- * length (default 10). BENCH_INTAKE_THREADS lists the collector's intake-thread counts to measure, one collector
- * process after the other (default `0,1`: the default, everything on the HTTP thread, then one intake thread).
+ * length (default 10). BENCH_PROCESSES lists the collector's process counts to measure, one collector after the
+ * other (default `1,2`: the default, then COLLECTOR_PROCESSES=2, one per core here); the bare server is measured
+ * with each count too, so a share can be read against a ceiling of the same shape. BENCH_INTAKE_THREADS lists
+ * intake-thread counts to measure with each (default `0`).
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -111,10 +113,31 @@ async function load(url: string, perRequest: number, rate?: number): Promise<Run
   };
 }
 
-function rssMb(pid: number): { now: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { now: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+interface Memory {
+  /** RSS of the process, or summed over a cluster's processes (primary included). */
+  now: number;
+  /** Peak RSS (VmHWM), summed over a cluster's processes: at least their peak together. */
+  peak: number;
+  /** The largest single process, now and at its peak. */
+  largest: { now: number; peak: number };
+}
+
+function rssMb(pid: number): Memory {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  const each = [String(pid), ...children].map((p) => {
+    const status = readFileSync(`/proc/${p}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { now: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  });
+  const sum = (pick: (m: { now: number; peak: number }) => number) => Math.round(each.reduce((t, m) => t + pick(m), 0));
+  return {
+    now: sum((m) => m.now),
+    peak: sum((m) => m.peak),
+    largest: {
+      now: Math.round(Math.max(...each.map((m) => m.now))),
+      peak: Math.round(Math.max(...each.map((m) => m.peak))),
+    },
+  };
 }
 
 /** The collector's metrics text: its histograms are read before and after a run. */
@@ -154,8 +177,12 @@ async function heapMb(url: string): Promise<{ used: number; total: number; exter
   };
 }
 
-interface CollectorRuns {
+interface Mode {
+  processes: number;
   threads: number;
+}
+
+interface CollectorRuns extends Mode {
   single: Run;
   batch: Run;
   paced: Run;
@@ -163,16 +190,18 @@ interface CollectorRuns {
   /** The collector's own time per request, from reading it to writing the answer. */
   served: { p50: number; p99: number };
   lag: { p99: number; max: number };
-  memory: { now: number; peak: number };
+  memory: Memory;
   heap: { used: number; total: number; external: number };
 }
 
-/** One collector process with `threads` intake threads: single events, 20-event batches, then 80% of the max. */
-async function measureCollector(brokers: string, threads: number): Promise<CollectorRuns> {
+/** One collector (`processes` processes with `threads` intake threads each): single events, 20-event batches, then
+ * 80% of the max single-event rate. */
+async function measureCollector(brokers: string, { processes, threads }: Mode): Promise<CollectorRuns> {
   const collectorPort = await freePort();
   const env = isolatedCollectorEnv(brokers, `bench-${id}`, {
     COLLECTOR_PORT: String(collectorPort),
     COLLECTOR_INTAKE_THREADS: String(threads),
+    COLLECTOR_PROCESSES: String(processes),
     TRUSTED_PROXIES: '127.0.0.1',
     RATE_LIMIT_IP_PER_SECOND: '0',
     RATE_LIMIT_SITE_EVENTS_PER_SECOND: '0',
@@ -203,6 +232,7 @@ async function measureCollector(brokers: string, threads: number): Promise<Colle
           1000,
       );
     return {
+      processes,
       threads,
       single,
       batch,
@@ -219,52 +249,74 @@ async function measureCollector(brokers: string, threads: number): Promise<Colle
   }
 }
 
+/** The bare server with `processes` processes: requests/s of single events. */
+async function measureBare(processes: number): Promise<Run> {
+  const port = await freePort();
+  const bare: ChildProcess = fork(join(root, 'bench/bare-server.mjs'), {
+    env: { ...process.env, PORT: String(port), PROCESSES: String(processes) },
+    stdio: 'ignore',
+  });
+  try {
+    await new Promise((ready) => bare.once('message', ready));
+    return await load(`http://127.0.0.1:${port}`, 1);
+  } finally {
+    bare.kill('SIGTERM');
+    await new Promise((resolve) => bare.once('exit', resolve));
+  }
+}
+
+const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map(Number);
+
 async function main() {
   ensureBuilt(root);
   const broker = await benchBroker();
-  let bare: ChildProcess | undefined;
   try {
     await (await prepareControlPlane(isolatedCollectorEnv(broker.brokers, `bench-${id}`), [site])).close();
-    const barePort = await freePort();
-    bare = fork(join(root, 'bench/bare-server.mjs'), {
-      env: { ...process.env, PORT: String(barePort) },
-      stdio: 'ignore',
-    });
-    await new Promise((ready) => bare?.once('message', ready));
-    const bareSingle = await load(`http://127.0.0.1:${barePort}`, 1);
-    bare.kill('SIGTERM');
-    // The default (preparing on the HTTP thread) first, then with one intake thread.
-    const modes = (process.env.BENCH_INTAKE_THREADS ?? '0,1').split(',').map(Number);
+    const processCounts = list('BENCH_PROCESSES', '1,2');
+    const modes = processCounts.flatMap((processes) =>
+      list('BENCH_INTAKE_THREADS', '0').map((threads) => ({ processes, threads })),
+    );
+    const bare = new Map<number, Run>();
+    for (const processes of new Set([1, ...processCounts])) bare.set(processes, await measureBare(processes));
     const measured: CollectorRuns[] = [];
-    for (const threads of modes) measured.push(await measureCollector(broker.brokers, threads));
+    for (const mode of modes) measured.push(await measureCollector(broker.brokers, mode));
 
+    const bareOf = (processes: number) => bare.get(processes) as Run;
     const row = (name: string, run: Run, perRequest: number) =>
       `| ${name} | ${Math.round(run.rps).toLocaleString('en-US')} | ${Math.round(run.rps * perRequest).toLocaleString('en-US')} | ${run.p50} | ${run.p99} | ${run.non2xx + run.errors} |`;
-    const mode = (threads: number) =>
-      threads === 0 ? 'no intake thread' : `${threads} intake thread${threads > 1 ? 's' : ''}`;
+    const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 'es'}`;
+    const name = ({ processes, threads }: Mode) =>
+      `${plural(processes, 'process')}${threads > 0 ? `, ${threads} intake thread${threads > 1 ? 's' : ''} each` : ''}`;
+    const share = (run: Run, ceiling: Run) => `${((run.rps / ceiling.rps) * 100).toFixed(0)}%`;
     const lines = [
       `Collector benchmark, ${new Date().toISOString().slice(0, 10)}, ${seconds} s per run, ${connections} connections, \`npm run bench:collector\``,
       '',
       '| run | requests/s | events/s | p50 ms | p99 ms | non-2xx + errors |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
-      row('bare node:http, 1 event/request (ceiling)', bareSingle, 1),
+      ...[...bare].map(([processes, run]) =>
+        row(`bare node:http (${plural(processes, 'process')}), 1 event/request (ceiling)`, run, 1),
+      ),
       ...measured.flatMap((m) => [
-        row(`collector (${mode(m.threads)}), 1 event/request`, m.single, 1),
-        row(`collector (${mode(m.threads)}), 20 events/request`, m.batch, 20),
-        row(`collector (${mode(m.threads)}), 1 event/request at 80% of its max rate`, m.paced, 1),
+        row(`collector (${name(m)}), 1 event/request`, m.single, 1),
+        row(`collector (${name(m)}), 20 events/request`, m.batch, 20),
+        row(`collector (${name(m)}), 1 event/request at 80% of its max rate`, m.paced, 1),
       ]),
-      ...measured.flatMap((m) => [
-        '',
-        `Collector with ${mode(m.threads)} (COLLECTOR_INTAKE_THREADS=${m.threads}):`,
-        `- single-event throughput: ${((m.single.rps / bareSingle.rps) * 100).toFixed(0)}% of the bare server (target ≥ 40%)`,
-        `- batch mode: ${Math.round(m.batch.rps * 20).toLocaleString('en-US')} events/s (target ≥ 50,000)`,
-        `- p99 at 80% of the max single-event rate: ${m.paced.p99} ms (target < 50 ms); in that run, inside the collector (histogram bucket bounds): request read to answer written p50 ≤ ${m.served.p50} ms, p99 ≤ ${m.served.p99} ms, of it the wait for Kafka's acknowledgement p50 ≤ ${m.produce.p50} ms, p99 ≤ ${m.produce.p99} ms; its HTTP thread's event-loop delay p99 ${m.lag.p99} ms, max ${m.lag.max} ms`,
-        `- collector RSS after the runs: ${m.memory.now} MB, peak ${m.memory.peak} MB (target < 200 MB); of it the HTTP thread's V8 heap ${m.heap.used} MB used of ${m.heap.total} MB, external ${m.heap.external} MB`,
-      ]),
+      ...measured.flatMap((m) => {
+        const cluster = m.processes > 1;
+        return [
+          '',
+          `Collector with ${name(m)} (COLLECTOR_PROCESSES=${m.processes}, COLLECTOR_INTAKE_THREADS=${m.threads}):`,
+          `- single-event throughput: ${share(m.single, bareOf(1))} of the bare server with one process (target ≥ 40%)${cluster ? `, ${share(m.single, bareOf(m.processes))} of the bare server with ${m.processes} processes` : ''}`,
+          `- batch mode: ${Math.round(m.batch.rps * 20).toLocaleString('en-US')} events/s (target ≥ 50,000)`,
+          `- p99 at 80% of the max single-event rate: ${m.paced.p99} ms (target < 50 ms); in that run, inside the collector (histogram bucket bounds): request read to answer written p50 ≤ ${m.served.p50} ms, p99 ≤ ${m.served.p99} ms, of it the wait for Kafka's acknowledgement p50 ≤ ${m.produce.p50} ms, p99 ≤ ${m.produce.p99} ms; event-loop delay p99 ${m.lag.p99} ms, max ${m.lag.max} ms${cluster ? ' (averaged over the processes)' : ''}`,
+          cluster
+            ? `- collector RSS after the runs: largest process ${m.memory.largest.now} MB, peak ${m.memory.largest.peak} MB (target < 200 MB); all ${m.processes + 1} processes (the primary included) ${m.memory.now} MB, sum of their peaks ${m.memory.peak} MB; V8 heaps summed ${m.heap.used} MB used of ${m.heap.total} MB, external ${m.heap.external} MB`
+            : `- collector RSS after the runs: ${m.memory.now} MB, peak ${m.memory.peak} MB (target < 200 MB); of it the V8 heap ${m.heap.used} MB used of ${m.heap.total} MB, external ${m.heap.external} MB`,
+        ];
+      }),
     ];
     console.log(`\n${lines.join('\n')}\n`);
   } finally {
-    bare?.kill('SIGTERM');
     broker.stop();
   }
 }
