@@ -1,6 +1,11 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { SaltRing, SiteDirectory } from '@tern/control';
+import { enrichedEventSchema } from '@tern/events';
 import { KafkaLog, pipelineTopicSpecs } from '@tern/stream';
 import { loadCollectorConfig } from '../apps/collector/src/config.ts';
+import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from '../apps/collector/src/launch.ts';
+import { waitFor } from './helpers.ts';
+import { repoRoot } from './service-process.ts';
 
 export type IsolatedEnv = Record<string, string> & {
   KAFKA_BROKERS: string;
@@ -63,4 +68,48 @@ export async function startIsolatedCollector(env: IsolatedEnv, domains: string[]
       await admin.close();
     },
   };
+}
+
+/** The collector's bundle started as production starts it (`launch.ts`), in a process of its own. */
+export function spawnCollectorBundle(env: IsolatedEnv): ChildProcess {
+  return spawn(process.execPath, [...COLLECTOR_NODE_ARGS, COLLECTOR_BUNDLE], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, ...COLLECTOR_ENV },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+/**
+ * Reads the events topic from its beginning until every pathname in `expected` is on it; the error of a timeout
+ * says how many are missing. Returns every pathname read.
+ */
+export async function expectPathnamesOnTopic(
+  admin: KafkaLog,
+  env: IsolatedEnv,
+  expected: Iterable<string>,
+  what: string,
+): Promise<Set<string>> {
+  const wanted = [...expected];
+  const onTopic = new Set<string>();
+  const consumer = admin.consumer({
+    groupId: `check-${env.TOPIC_EVENTS}`,
+    topics: [env.TOPIC_EVENTS],
+    fromBeginning: true,
+  });
+  await consumer.run(async (batch) => {
+    for (const m of batch.messages)
+      for (const line of (m.value?.toString() ?? '').split('\n'))
+        onTopic.add(enrichedEventSchema.parse(JSON.parse(line)).pathname);
+  });
+  try {
+    await waitFor(async () => (wanted.every((p) => onTopic.has(p)) ? true : undefined), 30_000, what).catch(
+      (error: unknown) => {
+        const missing = wanted.filter((p) => !onTopic.has(p));
+        throw new Error(`${String(error)}: ${missing.length} of ${wanted.length} missing`);
+      },
+    );
+  } finally {
+    await consumer.stop();
+  }
+  return onTopic;
 }

@@ -1,17 +1,16 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { get, request } from 'node:http';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { enrichedEventSchema } from '@tern/events';
 import type { KafkaLog } from '@tern/stream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
+import {
+  expectPathnamesOnTopic,
+  isolatedCollectorEnv,
+  prepareControlPlane,
+  spawnCollectorBundle,
+} from '../../../test/control-plane.ts';
 import { BROWSER_UA, freePort, randomId, waitFor } from '../../../test/helpers.ts';
 import { loadCollectorConfig } from './config.ts';
-import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from './launch.ts';
 
-const root = resolve(fileURLToPath(import.meta.url), '../../../..');
 const id = randomId();
 const site = `cluster-${id}.example`;
 let admin: KafkaLog | undefined;
@@ -67,11 +66,7 @@ describe('collector with COLLECTOR_PROCESSES=2', () => {
       LOG_LEVEL: 'warn',
     });
     admin = await prepareControlPlane(env, [site]);
-    const primary = spawn(process.execPath, [...COLLECTOR_NODE_ARGS, join(root, COLLECTOR_BUNDLE)], {
-      cwd: root,
-      env: { ...process.env, ...env, ...COLLECTOR_ENV },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const primary = spawnCollectorBundle(env);
     const pid = primary.pid as number;
     leftRunning.add(pid);
     const exited = new Promise<number | null>((done) =>
@@ -128,19 +123,7 @@ describe('collector with COLLECTOR_PROCESSES=2', () => {
 
     primary.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const onTopic = new Set<string>();
-    const consumer = admin.consumer({ groupId: `check-${id}`, topics: [env.TOPIC_EVENTS], fromBeginning: true });
-    await consumer.run(async (batch) => {
-      for (const m of batch.messages)
-        for (const line of (m.value?.toString() ?? '').split('\n'))
-          onTopic.add(enrichedEventSchema.parse(JSON.parse(line)).pathname);
-    });
-    await waitFor(
-      async () => (acknowledged.every((p) => onTopic.has(p)) ? true : undefined),
-      30_000,
-      'every acknowledged event',
-    );
-    await consumer.stop();
+    await expectPathnamesOnTopic(admin, env, acknowledged, 'every acknowledged event');
     expect(acknowledged.length).toBeGreaterThanOrEqual(140);
   }, 120_000);
 });

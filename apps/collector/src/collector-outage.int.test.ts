@@ -1,7 +1,11 @@
-import { enrichedEventSchema } from '@tern/events';
 import type { KafkaLog } from '@tern/stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
+import {
+  expectPathnamesOnTopic,
+  type IsolatedEnv,
+  isolatedCollectorEnv,
+  prepareControlPlane,
+} from '../../../test/control-plane.ts';
 import { BROWSER_UA, randomId, waitFor } from '../../../test/helpers.ts';
 import { DedicatedBroker } from '../../../test/kafka.ts';
 import { type RunningCollector, startCollector } from './collector.ts';
@@ -16,11 +20,12 @@ const site = `outage-${id}.example`;
 let broker: DedicatedBroker;
 let collector: RunningCollector;
 let admin: KafkaLog;
+let env: IsolatedEnv;
 
 beforeAll(async () => {
   broker = await DedicatedBroker.onFreePorts();
   await broker.start();
-  const env = isolatedCollectorEnv(broker.brokers, id, {
+  env = isolatedCollectorEnv(broker.brokers, id, {
     EVENTS_PARTITIONS: '3',
     RATE_LIMIT_IP_PER_SECOND: '0',
     COLLECTOR_ACK_TIMEOUT_MS: '3000',
@@ -97,22 +102,7 @@ describe('collector when Kafka goes down', () => {
     expect(byPhase.back.get(202)).toBeGreaterThan(0);
     for (const status of outcomes.values()) expect([202, 503]).toContain(status);
 
-    const onTopic = new Set<string>();
-    const consumer = admin.consumer({ groupId: `check-${id}`, topics: [`events-${id}`], fromBeginning: true });
-    await consumer.run(async (batch) => {
-      for (const m of batch.messages)
-        for (const line of (m.value?.toString() ?? '').split('\n'))
-          onTopic.add(enrichedEventSchema.parse(JSON.parse(line)).pathname);
-    });
-    await waitFor(
-      async () => ([...acknowledged].every((p) => onTopic.has(p)) ? true : undefined),
-      30_000,
-      'every acknowledged event on the topic',
-    ).catch((error: unknown) => {
-      const missing = [...acknowledged].filter((p) => !onTopic.has(p));
-      throw new Error(`${String(error)}: ${missing.length} of ${acknowledged.size} acknowledged events missing`);
-    });
-    await consumer.stop();
+    const onTopic = await expectPathnamesOnTopic(admin, env, acknowledged, 'every acknowledged event on the topic');
     console.log(
       `outage: ${acknowledged.size} acknowledged, all on the topic; ${refused} answered 503; ${onTopic.size} on the topic`,
     );

@@ -1,14 +1,13 @@
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { enrichedEventSchema } from '@tern/events';
 import type { KafkaLog } from '@tern/stream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { isolatedCollectorEnv, prepareControlPlane } from '../../../test/control-plane.ts';
+import {
+  expectPathnamesOnTopic,
+  isolatedCollectorEnv,
+  prepareControlPlane,
+  spawnCollectorBundle,
+} from '../../../test/control-plane.ts';
 import { BROWSER_UA, freePort, randomId, waitFor } from '../../../test/helpers.ts';
-import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from './launch.ts';
 
-const root = resolve(fileURLToPath(import.meta.url), '../../../..');
 const id = randomId();
 const site = `shutdown-${id}.example`;
 let admin: KafkaLog | undefined;
@@ -24,11 +23,7 @@ describe('collector on SIGTERM', () => {
     });
     admin = await prepareControlPlane(env, [site]);
 
-    const child = spawn(process.execPath, [...COLLECTOR_NODE_ARGS, join(root, COLLECTOR_BUNDLE)], {
-      cwd: root,
-      env: { ...process.env, ...env, ...COLLECTOR_ENV },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = spawnCollectorBundle(env);
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 30_000, 'the collector');
@@ -56,20 +51,8 @@ describe('collector on SIGTERM', () => {
 
     const acknowledged = [...outcomes].filter(([, s]) => s === 202).map(([n]) => n);
     const refused = [...outcomes.values()].filter((s) => s !== 202).length;
-    const onTopic = new Set<string>();
-    const consumer = admin.consumer({ groupId: `check-${id}`, topics: [env.TOPIC_EVENTS], fromBeginning: true });
-    await consumer.run(async (batch) => {
-      for (const m of batch.messages)
-        for (const line of (m.value?.toString() ?? '').split('\n'))
-          onTopic.add(enrichedEventSchema.parse(JSON.parse(line)).pathname);
-    });
     const expected = acknowledged.flatMap((n) => Array.from({ length: 5 }, (_, i) => `/r/${n}/${i}`));
-    await waitFor(
-      async () => (expected.every((p) => onTopic.has(p)) ? true : undefined),
-      30_000,
-      'every acknowledged event',
-    );
-    await consumer.stop();
+    await expectPathnamesOnTopic(admin, env, expected, 'every acknowledged event');
     console.log(
       `shutdown: ${acknowledged.length} requests acknowledged (${expected.length} events, all on the topic), ${refused} refused or cut off`,
     );
