@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, Gauge, type Registry } from 'prom-client';
+import { withDeadline } from '../deadline.ts';
 
 /**
  * `GET /metrics` in a cluster reaches one process, but a scrape must see the whole collector. The process that was
@@ -21,27 +22,12 @@ export class MetricsRelayError extends Error {
   override readonly name = 'MetricsRelayError';
 }
 
+const timedOut = (what: string) => new MetricsRelayError(`no ${what} within ${TIMEOUT_MS} ms`);
+
 const isRelayMessage = (message: unknown): message is RelayMessage =>
   typeof message === 'object' &&
   message !== null &&
   String((message as { type?: unknown }).type).startsWith('tern:metrics-');
-
-/** Answers after `TIMEOUT_MS` with an error if nobody settled it before. */
-function deadline<T>(what: string, settle: (resolve: (value: T) => void, reject: (error: Error) => void) => void) {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new MetricsRelayError(`no ${what} within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-    settle(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
 
 /** This process's metrics text; in a cluster worker, the whole cluster's (asked of the primary). */
 export function metricsSource(registry: Registry): () => Promise<string> {
@@ -62,10 +48,13 @@ export function metricsSource(registry: Registry): () => Promise<string> {
   });
   return () => {
     const id = nextId++;
-    return deadline<string>('metrics from the primary', (resolve, reject) => {
+    const answer = new Promise<string>((resolve, reject) => {
       waiting.set(id, { resolve, reject });
       send({ type: 'tern:metrics-request', id });
-    }).finally(() => waiting.delete(id));
+    });
+    return withDeadline(answer, TIMEOUT_MS, () => timedOut('metrics from the primary')).finally(() =>
+      waiting.delete(id),
+    );
   };
 }
 
@@ -79,7 +68,7 @@ export function answerMetricsRelays(): void {
     const id = nextId++;
     const asked = [...serving].filter((worker) => worker.isConnected());
     const parts = new Map<Worker, MetricsJson>();
-    return deadline<string>('metrics from every collector process', (resolve, reject) => {
+    const summed = new Promise<string>((resolve, reject) => {
       gathering.set(id, (worker, metrics) => {
         parts.set(worker, metrics);
         if (parts.size < asked.length) return;
@@ -92,7 +81,10 @@ export function answerMetricsRelays(): void {
         sum.metrics().then(resolve, reject);
       });
       for (const worker of asked) worker.send({ type: 'tern:metrics-gather', id } satisfies RelayMessage);
-    }).finally(() => gathering.delete(id));
+    });
+    return withDeadline(summed, TIMEOUT_MS, () => timedOut('metrics from every collector process')).finally(() =>
+      gathering.delete(id),
+    );
   };
 
   cluster.on('listening', (worker) => serving.add(worker));

@@ -8,15 +8,6 @@ export class BackpressureError extends Error {
   override readonly name = 'BackpressureError';
 }
 
-/** Rejects with BackpressureError when `write` has not settled within `ms`. */
-export function withDeadline<T>(write: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BackpressureError(`no acknowledgement within ${ms} ms`)), ms);
-  });
-  return Promise.race([write, deadline]).finally(() => clearTimeout(timer));
-}
-
 /** Values longer than this are handed on as Buffers (see GroupCommitter.#offHeap); Node pools smaller ones. */
 export const OFF_HEAP_MIN_CHARS = 4096;
 

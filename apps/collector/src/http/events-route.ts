@@ -1,7 +1,8 @@
 import type { SiteDirectory } from '@tern/control';
 import type { RateLimiter } from '@tern/service';
 import type { LogProducer } from '@tern/stream';
-import { type GroupCommitter, withDeadline } from '../delivery/group-commit.ts';
+import { withDeadline } from '../deadline.ts';
+import { BackpressureError, type GroupCommitter } from '../delivery/group-commit.ts';
 import type { PreparedBatch, Rejection } from '../intake/prepare.ts';
 import type { CollectorMetrics } from '../metrics.ts';
 import { HttpError } from './http-error.ts';
@@ -65,7 +66,11 @@ export async function acceptBatch(batch: PreparedBatch, deps: EventDeliveryDeps)
     throw new HttpError(400, 'invalid_events', 'no event in the batch is valid', rejected[0]?.field ?? 'events');
   }
   const started = process.hrtime.bigint();
-  await withDeadline(deps.committer.send(batch.messages, batch.accepted), deps.ackTimeoutMs);
+  await withDeadline(
+    deps.committer.send(batch.messages, batch.accepted),
+    deps.ackTimeoutMs,
+    () => new BackpressureError(`no acknowledgement within ${deps.ackTimeoutMs} ms`),
+  );
   deps.metrics.produceLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
   deps.metrics.accepted.inc(batch.accepted);
   return { accepted: batch.accepted, rejected };
