@@ -26,6 +26,14 @@ describe('DatacenterRanges', () => {
     expect(packaged.contains('')).toBe(false);
   });
 
+  it('answers the same from its data cloned for another thread', () => {
+    const copy = DatacenterRanges.fromData(structuredClone(packaged.data));
+    expect(copy.size).toEqual(packaged.size);
+    for (const ip of ['1.44.96.10', '2a01:4f8:c17:1::1', '2.58.100.20', '2003:e1:1f00::1']) {
+      expect(copy.contains(ip)).toBe(packaged.contains(ip));
+    }
+  });
+
   it('holds thousands of merged ranges', () => {
     expect(packaged.size.v4).toBeGreaterThan(1000);
     expect(packaged.size.v6).toBeGreaterThan(100);

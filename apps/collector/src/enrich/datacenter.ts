@@ -15,13 +15,32 @@ export class DatacenterRanges {
   readonly #v6Starts: BigUint64Array;
   readonly #v6Ends: BigUint64Array;
 
-  private constructor(v4: Range<number>[], v6: Range<bigint>[]) {
+  private constructor(data: DatacenterData) {
+    this.#v4Starts = data.v4Starts;
+    this.#v4Ends = data.v4Ends;
+    this.#v6Starts = data.v6Starts;
+    this.#v6Ends = data.v6Ends;
+  }
+
+  static #merged(v4: Range<number>[], v6: Range<bigint>[]): DatacenterRanges {
     const merged4 = merge(v4, (end, start) => start <= end + 1);
     const merged6 = merge(v6, (end, start) => start <= end + 1n);
-    this.#v4Starts = Uint32Array.from(merged4, (r) => r.start);
-    this.#v4Ends = Uint32Array.from(merged4, (r) => r.end);
-    this.#v6Starts = BigUint64Array.from(merged6, (r) => r.start);
-    this.#v6Ends = BigUint64Array.from(merged6, (r) => r.end);
+    return new DatacenterRanges({
+      v4Starts: Uint32Array.from(merged4, (r) => r.start),
+      v4Ends: Uint32Array.from(merged4, (r) => r.end),
+      v6Starts: BigUint64Array.from(merged6, (r) => r.start),
+      v6Ends: BigUint64Array.from(merged6, (r) => r.end),
+    });
+  }
+
+  /** Ranges another thread loaded (`data`), so that a process reads the 32 MB of CSV once. */
+  static fromData(data: DatacenterData): DatacenterRanges {
+    return new DatacenterRanges(data);
+  }
+
+  /** The merged ranges as typed arrays, for another thread (`fromData`). */
+  get data(): DatacenterData {
+    return { v4Starts: this.#v4Starts, v4Ends: this.#v4Ends, v6Starts: this.#v6Starts, v6Ends: this.#v6Ends };
   }
 
   /** Reads the ranges of `asns` from the packaged ASN database. */
@@ -30,12 +49,12 @@ export class DatacenterRanges {
     const read = (file: string) => readFileSync(require.resolve(`@ip-location-db/asn/${file}`), 'latin1');
     const v4 = rangesOf(read('asn-ipv4-num.csv'), asns, Number);
     const v6 = rangesOf(read('asn-ipv6-num.csv'), asns, (n) => BigInt(n) >> 64n);
-    return new DatacenterRanges(v4, v6);
+    return DatacenterRanges.#merged(v4, v6);
   }
 
   /** From explicit ranges, for tests. */
   static of(v4: Range<number>[], v6: Range<bigint>[] = []): DatacenterRanges {
-    return new DatacenterRanges([...v4].sort(byStart), [...v6].sort(byStart));
+    return DatacenterRanges.#merged([...v4].sort(byStart), [...v6].sort(byStart));
   }
 
   get size(): { v4: number; v6: number } {
@@ -50,6 +69,14 @@ export class DatacenterRanges {
     if (mapped?.[1]) return within(this.#v4Starts, this.#v4Ends, ipv4ToNumber(mapped[1]));
     return within(this.#v6Starts, this.#v6Ends, ipv6Prefix64(ip));
   }
+}
+
+/** Sorted, merged ranges: starts and ends by index. */
+export interface DatacenterData {
+  v4Starts: Uint32Array;
+  v4Ends: Uint32Array;
+  v6Starts: BigUint64Array;
+  v6Ends: BigUint64Array;
 }
 
 export interface Range<T extends number | bigint> {

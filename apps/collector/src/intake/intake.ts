@@ -8,7 +8,7 @@ import {
   type PreparedRequest,
   prepareRequest,
 } from './prepare.ts';
-import { type IntakeSettings, loadPrepareDeps } from './prepare-deps.ts';
+import { type IntakeSettings, loadPrepareDeps, loadSharedLookups } from './prepare-deps.ts';
 import { ThreadedIntake } from './threaded-intake.ts';
 
 /** Where event requests are prepared: on intake threads, or inline on the thread that serves HTTP. */
@@ -29,7 +29,8 @@ export function openIntake(
 ): Promise<Intake> {
   const clock = saltClock(salts);
   if (threads === 0) return Promise.resolve(new InlineIntake(loadPrepareDeps(settings), clock));
-  return ThreadedIntake.start(threads, settings, clock, logger);
+  // The threads share one copy of the GeoIP database and of the datacenter ranges.
+  return ThreadedIntake.start(threads, { ...settings, lookups: loadSharedLookups(settings) }, clock, logger);
 }
 
 export class InlineIntake implements Intake {
