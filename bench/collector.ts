@@ -7,7 +7,8 @@
  * length (default 10). BENCH_PROCESSES lists the collector's process counts to measure, one collector after the
  * other (default `1,2`: the default, then COLLECTOR_PROCESSES=2, one per core here); the bare server is measured
  * with each count too, so a share can be read against a ceiling of the same shape. BENCH_INTAKE_THREADS lists
- * intake-thread counts to measure with each (default `0`). Throughput comes from autocannon's closed loop; the
+ * intake-thread counts to measure with each (default `0`). BENCH_THREADS lists COLLECTOR_THREADS counts above 1 to
+ * measure after them, in one process (default `2`). Throughput comes from autocannon's closed loop; the
  * latency target's run at 80% of the maximum is an open loop of evenly spaced requests (./paced-load.ts says why),
  * run against the bare server too at the same rate, as the floor of what this machine and generator can show.
  */
@@ -186,7 +187,9 @@ async function heapMb(url: string): Promise<{ used: number; total: number; exter
 
 interface Mode {
   processes: number;
+  /** Whole collectors in threads of each process (COLLECTOR_THREADS). */
   threads: number;
+  intakeThreads: number;
 }
 
 interface CollectorRuns extends Mode {
@@ -203,12 +206,13 @@ interface CollectorRuns extends Mode {
 
 /** One collector (`processes` processes with `threads` intake threads each): single events, 20-event batches, then
  * 80% of the max single-event rate. */
-async function measureCollector(brokers: string, { processes, threads }: Mode): Promise<CollectorRuns> {
+async function measureCollector(brokers: string, { processes, threads, intakeThreads }: Mode): Promise<CollectorRuns> {
   const collectorPort = await freePort();
   const env = isolatedCollectorEnv(brokers, `bench-${id}`, {
     COLLECTOR_PORT: String(collectorPort),
-    COLLECTOR_INTAKE_THREADS: String(threads),
+    COLLECTOR_INTAKE_THREADS: String(intakeThreads),
     COLLECTOR_PROCESSES: String(processes),
+    COLLECTOR_THREADS: String(threads),
     TRUSTED_PROXIES: '127.0.0.1',
     RATE_LIMIT_IP_PER_SECOND: '0',
     RATE_LIMIT_SITE_EVENTS_PER_SECOND: '0',
@@ -247,6 +251,7 @@ async function measureCollector(brokers: string, { processes, threads }: Mode): 
     return {
       processes,
       threads,
+      intakeThreads,
       single,
       batch,
       paced,
@@ -286,9 +291,14 @@ async function main() {
   try {
     await (await prepareControlPlane(isolatedCollectorEnv(broker.brokers, `bench-${id}`), [site])).close();
     const processCounts = list('BENCH_PROCESSES', '1,2');
-    const modes = processCounts.flatMap((processes) =>
-      list('BENCH_INTAKE_THREADS', '0').map((threads) => ({ processes, threads })),
-    );
+    const modes: Mode[] = [
+      ...processCounts.flatMap((processes) =>
+        list('BENCH_INTAKE_THREADS', '0').map((intakeThreads) => ({ processes, threads: 1, intakeThreads })),
+      ),
+      ...list('BENCH_THREADS', '2')
+        .filter((threads) => threads > 1)
+        .map((threads) => ({ processes: 1, threads, intakeThreads: 0 })),
+    ];
     const bare = new Map<number, Run>();
     for (const processes of new Set([1, ...processCounts])) bare.set(processes, await measureBare(processes));
     const measured: CollectorRuns[] = [];
@@ -306,8 +316,8 @@ async function main() {
     const row = (name: string, run: Run, perRequest: number) =>
       `| ${name} | ${Math.round(run.rps).toLocaleString('en-US')} | ${Math.round(run.rps * perRequest).toLocaleString('en-US')} | ${run.p50} | ${run.p99} | ${run.non2xx + run.errors} |`;
     const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 'es'}`;
-    const name = ({ processes, threads }: Mode) =>
-      `${plural(processes, 'process')}${threads > 0 ? `, ${threads} intake thread${threads > 1 ? 's' : ''} each` : ''}`;
+    const name = ({ processes, threads, intakeThreads }: Mode) =>
+      `${plural(processes, 'process')}${threads > 1 ? ` of ${threads} collector threads` : ''}${intakeThreads > 0 ? `, ${intakeThreads} intake thread${intakeThreads > 1 ? 's' : ''} each` : ''}`;
     const share = (run: Run, ceiling: Run) => `${((run.rps / ceiling.rps) * 100).toFixed(0)}%`;
     const lines = [
       `Collector benchmark, ${new Date().toISOString().slice(0, 10)}, ${seconds} s per run, ${connections} connections, \`npm run bench:collector\``,
@@ -329,12 +339,13 @@ async function main() {
       ]),
       ...measured.flatMap((m) => {
         const cluster = m.processes > 1;
+        const loops = m.processes * m.threads;
         return [
           '',
-          `Collector with ${name(m)} (COLLECTOR_PROCESSES=${m.processes}, COLLECTOR_INTAKE_THREADS=${m.threads}):`,
-          `- single-event throughput: ${share(m.single, bareOf(1))} of the bare server with one process (target ≥ 40%)${cluster ? `, ${share(m.single, bareOf(m.processes))} of the bare server with ${m.processes} processes` : ''}`,
+          `Collector with ${name(m)} (COLLECTOR_PROCESSES=${m.processes}, COLLECTOR_THREADS=${m.threads}, COLLECTOR_INTAKE_THREADS=${m.intakeThreads}):`,
+          `- single-event throughput: ${share(m.single, bareOf(1))} of the bare server with one process (target ≥ 40%)${loops > 1 && bare.has(loops) ? `, ${share(m.single, bareOf(loops))} of the bare server with ${loops} processes` : ''}`,
           `- batch mode: ${Math.round(m.batch.rps * 20).toLocaleString('en-US')} events/s (target ≥ 50,000)`,
-          `- p99 at 80% of the max single-event rate (${Math.round(m.single.rps * 0.8).toLocaleString('en-US')} requests/s, evenly paced): ${m.paced.p99} ms (target < 50 ms); the bare server at that rate: p50 ${barePaced.get(m)?.p50} ms, p99 ${barePaced.get(m)?.p99} ms; in the collector's run, inside the collector (histogram bucket bounds): request read to answer written p50 ≤ ${m.served.p50} ms, p99 ≤ ${m.served.p99} ms, of it the wait for Kafka's acknowledgement p50 ≤ ${m.produce.p50} ms, p99 ≤ ${m.produce.p99} ms; event-loop delay p99 ${m.lag.p99} ms, max ${m.lag.max} ms${cluster ? ' (averaged over the processes)' : ''}`,
+          `- p99 at 80% of the max single-event rate (${Math.round(m.single.rps * 0.8).toLocaleString('en-US')} requests/s, evenly paced): ${m.paced.p99} ms (target < 50 ms); the bare server at that rate: p50 ${barePaced.get(m)?.p50} ms, p99 ${barePaced.get(m)?.p99} ms; in the collector's run, inside the collector (histogram bucket bounds): request read to answer written p50 ≤ ${m.served.p50} ms, p99 ≤ ${m.served.p99} ms, of it the wait for Kafka's acknowledgement p50 ≤ ${m.produce.p50} ms, p99 ≤ ${m.produce.p99} ms; event-loop delay p99 ${m.lag.p99} ms, max ${m.lag.max} ms${cluster || m.threads > 1 ? ' (averaged over the event loops)' : ''}`,
           cluster
             ? `- collector RSS after the runs: largest process ${m.memory.largest.now} MB, peak ${m.memory.largest.peak} MB (target < 200 MB); all ${m.processes + 1} processes (the primary included) ${m.memory.now} MB, sum of their peaks ${m.memory.peak} MB; V8 heaps summed ${m.heap.used} MB used of ${m.heap.total} MB, external ${m.heap.external} MB`
             : `- collector RSS after the runs: ${m.memory.now} MB, peak ${m.memory.peak} MB (target < 200 MB); of it the V8 heap ${m.heap.used} MB used of ${m.heap.total} MB, external ${m.heap.external} MB`,

@@ -1,15 +1,19 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { threadId } from 'node:worker_threads';
 import { SaltRing, SiteDirectory } from '@tern/control';
 import { joinEventMessages } from '@tern/events';
 import { retryUntilReady } from '@tern/service';
 import { openEventLog, pipelineTopicSpecs } from '@tern/stream';
 import pino, { type Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { metricsSource } from './cluster/metrics-relay.ts';
 import type { CollectorConfig } from './config.ts';
 import { GroupCommitter } from './delivery/group-commit.ts';
 import { createCollectorServer } from './http/server.ts';
 import { loadTrackerScripts } from './http/tracker-script.ts';
 import { openIntake } from './intake/intake.ts';
+import type { SharedLookups } from './intake/prepare-deps.ts';
 import { createCollectorMetrics } from './metrics.ts';
 
 /** A merged events message stays under 768 KiB (3 bytes a character at most), below Kafka's 1 MB default. */
@@ -20,12 +24,27 @@ const MERGEABLE_MESSAGE_MAX_CHARS = 4096;
 export interface RunningCollector {
   url: string;
   port: number;
+  /** The listening server, whose socket collector threads accept on too (`src/threads/`). */
+  server: Server;
   /** Stops accepting, writes what was accepted, then closes the log. */
   stop(): Promise<void>;
 }
 
-export async function startCollector(config: CollectorConfig, logger?: Logger): Promise<RunningCollector> {
-  const log = logger ?? pino({ level: config.logLevel, base: { service: 'collector' } });
+export interface CollectorOptions {
+  logger?: Logger;
+  /** Accept on this copy of another collector's listening socket instead of binding `config.port` (a thread). */
+  listenFd?: number;
+  /** GeoIP and datacenter lookups another thread of this process loaded. */
+  lookups?: SharedLookups | undefined;
+  /** What `GET /metrics` answers, given this collector's registry: by default its own, or its cluster's. */
+  metricsText?: (registry: Registry) => () => Promise<string>;
+}
+
+export async function startCollector(
+  config: CollectorConfig,
+  options: CollectorOptions = {},
+): Promise<RunningCollector> {
+  const log = options.logger ?? pino({ level: config.logLevel, base: { service: 'collector' } });
   const eventLog = openEventLog(config.stream.log, log);
   const { topics } = config.stream;
   await retryUntilReady(() => eventLog.ensureTopics(pipelineTopicSpecs(config.stream)), log, 'event log');
@@ -45,7 +64,7 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
   const metrics = createCollectorMetrics(() => committer.depth);
   const intake = await openIntake(
     config.intakeThreads,
-    { geoDatabase: config.geoDatabase, datacenterCheck: config.datacenterCheck },
+    { geoDatabase: config.geoDatabase, datacenterCheck: config.datacenterCheck, lookups: options.lookups },
     salts,
     log,
   );
@@ -54,7 +73,7 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
   const server = createCollectorServer({
     config,
     metrics,
-    metricsText: metricsSource(metrics.registry),
+    metricsText: (options.metricsText ?? metricsSource)(metrics.registry),
     logger: log,
     sites,
     intake,
@@ -69,9 +88,13 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
       log: eventLog.kind,
     }),
   });
+  // How connections spread over collector threads: each accepts on its own, the kernel picks the one.
+  const connections = metrics.connections.labels({ thread: String(threadId) });
+  server.on('connection', () => connections.inc());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
+    if (options.listenFd === undefined) server.listen(config.port, config.host, resolve);
+    else server.listen({ fd: options.listenFd }, resolve);
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ port, log: eventLog.kind }, 'collector listening');
@@ -79,6 +102,7 @@ export async function startCollector(config: CollectorConfig, logger?: Logger): 
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    server,
     async stop() {
       if (stopping) return;
       stopping = true;

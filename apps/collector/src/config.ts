@@ -37,6 +37,7 @@ export const collectorEnvSchema = z
     COLLECTOR_MAX_QUEUED_EVENTS: z.coerce.number().int().min(100).default(50_000),
     COLLECTOR_INTAKE_THREADS: z.coerce.number().int().min(0).max(16).default(0),
     COLLECTOR_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
+    COLLECTOR_THREADS: z.coerce.number().int().min(1).max(64).default(1),
     GEOIP_CITY: z.enum(['off', 'dbip']).default('off'),
     BOT_DATACENTER_CHECK: z.enum(['on', 'off']).default('on'),
     ...logLevelEnvShape,
@@ -45,6 +46,15 @@ export const collectorEnvSchema = z
     // The embedded log is one SQLite file written by one process.
     path: ['COLLECTOR_PROCESSES'],
     message: 'more than one collector process needs KAFKA_BROKERS (the embedded log has one writer)',
+  })
+  .refine((env) => env.COLLECTOR_THREADS === 1 || env.KAFKA_BROKERS.length > 0, {
+    path: ['COLLECTOR_THREADS'],
+    message: 'more than one collector thread needs KAFKA_BROKERS (the embedded log has one writer)',
+  })
+  .refine((env) => env.COLLECTOR_THREADS === 1 || env.COLLECTOR_PROCESSES === 1, {
+    // A cluster's process accepts through its primary and has no listening socket of its own to share.
+    path: ['COLLECTOR_THREADS'],
+    message: 'COLLECTOR_THREADS and COLLECTOR_PROCESSES cannot both be above 1: choose threads or processes',
   });
 
 export interface CollectorConfig {
@@ -71,6 +81,12 @@ export interface CollectorConfig {
    * (bench/README.md); in Kubernetes, run more pods instead.
    */
   processes: number;
+  /**
+   * Whole collectors in threads of one process, all accepting on its socket (`src/threads/`); 1 (the default)
+   * runs one. Like processes, they use the cores one event loop leaves idle, and they share the runtime and the
+   * lookups, so two threads fit where two processes did not (bench/README.md).
+   */
+  threads: number;
   geoDatabase: 'country' | 'dbip-city';
   /** Drop requests from cloud and hosting networks as bots (reason `datacenter`). */
   datacenterCheck: boolean;
@@ -99,6 +115,7 @@ export function loadCollectorConfig(env: Record<string, string | undefined> = pr
     },
     intakeThreads: e.COLLECTOR_INTAKE_THREADS,
     processes: e.COLLECTOR_PROCESSES,
+    threads: e.COLLECTOR_THREADS,
     geoDatabase: e.GEOIP_CITY === 'dbip' ? 'dbip-city' : 'country',
     datacenterCheck: e.BOT_DATACENTER_CHECK === 'on',
     timeouts: { headersMs: e.COLLECTOR_HEADERS_TIMEOUT_MS, requestMs: e.COLLECTOR_REQUEST_TIMEOUT_MS },

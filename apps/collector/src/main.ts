@@ -14,6 +14,7 @@ if (config.processes > 1 && cluster.isPrimary) {
 } else {
   // Imported here, so that a cluster's primary does not load what only serves requests.
   const { startCollector } = await import('./collector.ts');
+  const { startCollectorThreads } = await import('./threads/supervisor.ts');
   let collector: RunningCollector | undefined;
   let exiting = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -32,5 +33,16 @@ if (config.processes > 1 && cluster.isPrimary) {
       );
     });
   }
-  collector = await startCollector(config);
+  if (config.threads > 1) {
+    const logger = pino({ level: config.logLevel, base: { service: 'collector' } });
+    // Threads that keep crashing: the others stop as on SIGTERM, and the exit code says it failed.
+    const giveUp = () => {
+      exiting = true;
+      const stopped = collector ? collector.stop() : Promise.resolve();
+      stopped.finally(() => process.exit(1));
+    };
+    collector = await startCollectorThreads(config, logger, giveUp);
+  } else {
+    collector = await startCollector(config);
+  }
 }

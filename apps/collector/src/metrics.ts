@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics of one collector process; labels never carry visitor data. */
 export function createCollectorMetrics(queueDepth: () => number) {
@@ -29,6 +29,12 @@ export function createCollectorMetrics(queueDepth: () => number) {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    connections: new Counter({
+      name: 'tern_collector_connections_total',
+      help: 'Client connections accepted, by collector thread (its threadId; 0 is the main thread)',
+      labelNames: ['thread'] as const,
+      registers: [registry],
+    }),
     requestDuration: new Histogram({
       name: 'tern_collector_request_seconds',
       help: 'Time from a request being read until its answer was written, by route',
@@ -54,3 +60,16 @@ export function createCollectorMetrics(queueDepth: () => number) {
   };
 }
 export type CollectorMetrics = ReturnType<typeof createCollectorMetrics>;
+
+/** One collector's metrics as prom-client serialises them, to be summed with others'. */
+export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+/**
+ * The metrics text of several collectors (processes or threads) as one: prom-client's `AggregatorRegistry.aggregate`
+ * sums counters and histograms per label set. `serving` names a gauge of how many were summed.
+ */
+export function sumOfCollectors(parts: MetricsJson[], serving: { name: string; help: string }): Promise<string> {
+  const sum = AggregatorRegistry.aggregate(parts);
+  new Gauge({ ...serving, registers: [sum] }).set(parts.length);
+  return sum.metrics();
+}

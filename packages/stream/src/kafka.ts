@@ -107,7 +107,10 @@ export class KafkaLog implements EventLog {
         return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
       } catch (error) {
         const type = (error as { type?: string }).type ?? '';
-        if (attempt >= 20 || !LEADER_MOVING.has(type)) throw error;
+        // On a broker a few seconds old, kafkajs can also get no offsets back at all for the new topic, and fails
+        // destructuring the empty answer (a TypeError in admin/index.js): the same wait for a leader.
+        const noAnswerYet = error instanceof TypeError && attempt < 20;
+        if (!noAnswerYet && (attempt >= 20 || !LEADER_MOVING.has(type))) throw error;
         await new Promise((resolve) => setTimeout(resolve, 250));
         await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
       }

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
-import { AggregatorRegistry, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { withDeadline } from '../deadline.ts';
+import { type MetricsJson, sumOfCollectors } from '../metrics.ts';
 
 /**
  * `GET /metrics` in a cluster reaches one process, but a scrape must see the whole collector. The process that was
@@ -8,8 +9,6 @@ import { withDeadline } from '../deadline.ts';
  * `AggregatorRegistry.aggregate` (counters and histograms per label set). Only processes that listen are asked: one
  * still connecting to Kafka has nothing to count and would hold every scrape until it is ready.
  */
-/** One process's metrics as prom-client serialises them. */
-type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 type RelayMessage =
   | { type: 'tern:metrics-request'; id: number }
   | { type: 'tern:metrics-response'; id: number; text?: string; error?: string }
@@ -72,13 +71,10 @@ export function answerMetricsRelays(): void {
       gathering.set(id, (worker, metrics) => {
         parts.set(worker, metrics);
         if (parts.size < asked.length) return;
-        const sum = AggregatorRegistry.aggregate([...parts.values()]);
-        new Gauge({
+        sumOfCollectors([...parts.values()], {
           name: 'tern_collector_processes',
           help: 'Collector processes serving requests (in a cluster; the sums above cover these)',
-          registers: [sum],
-        }).set(asked.length);
-        sum.metrics().then(resolve, reject);
+        }).then(resolve, reject);
       });
       for (const worker of asked) worker.send({ type: 'tern:metrics-gather', id } satisfies RelayMessage);
     });

@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { startWorkerThread } from '../worker-entry.ts';
 import type { Intake } from './intake.ts';
 import type { IntakeClock, IntakeRequest, PreparedRequest } from './prepare.ts';
 import type { IntakeSettings } from './prepare-deps.ts';
@@ -153,20 +152,10 @@ class IntakeThread {
  */
 const INTAKE_THREAD_HEAP = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 16 };
 
-/**
- * The bundle (dist/main.mjs) starts dist/intake-worker.mjs beside it. Run from source (tests, tsx), the worker
- * imports its entry through tsx, since a worker thread does not inherit the loader of the thread that started it
- * (and Node 20 ignores `--import` in a worker's execArgv).
- */
+/** The bundle (dist/main.mjs) starts dist/intake-worker.mjs beside it; from source, intake-worker.ts. */
 export function startIntakeWorker(settings: IntakeSettings): Worker {
-  const options = { workerData: settings, resourceLimits: INTAKE_THREAD_HEAP };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./intake-worker.mjs', import.meta.url), options);
-  const entry = new URL('./intake-worker.ts', import.meta.url).href;
-  // tsx's ESM API by its package's exports map (createRequire would resolve the CommonJS build).
-  const require = createRequire(import.meta.url);
-  const manifestPath = require.resolve('tsx/package.json');
-  const manifest = require(manifestPath) as { exports: Record<string, { import: { default: string } }> };
-  const api = new URL(manifest.exports['./esm/api']?.import.default ?? '', pathToFileURL(manifestPath)).href;
-  const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}));`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  return startWorkerThread(import.meta.url, 'intake-worker', {
+    workerData: settings,
+    resourceLimits: INTAKE_THREAD_HEAP,
+  });
 }

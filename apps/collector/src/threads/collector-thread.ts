@@ -1,0 +1,30 @@
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { startCollector } from '../collector.ts';
+import { loadCollectorConfig } from '../config.ts';
+import type { CollectorThreadData, FromCollectorThread, ToCollectorThread } from './messages.ts';
+import { relayMetrics } from './metrics.ts';
+
+/**
+ * A collector thread (COLLECTOR_THREADS > 1): a whole collector, with its own producer, caches and limits, that
+ * accepts on its own descriptor of the main thread's listening socket. It stops when the main thread asks, after
+ * flushing what it acknowledged, and then ends with exit code 0.
+ */
+const port = parentPort;
+if (!port) throw new Error('collector-thread runs as a worker thread');
+const { fd, lookups } = workerData as CollectorThreadData;
+// The same environment as the main thread's, parsed again: a thread shares no objects with it.
+const config = loadCollectorConfig();
+const logger = pino({ level: config.logLevel, base: { service: 'collector', thread: threadId } });
+const collector = await startCollector(config, { logger, listenFd: fd, lookups, metricsText: relayMetrics(port) });
+port.on('message', (message: ToCollectorThread) => {
+  if (message.type !== 'stop') return;
+  collector.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error({ err: error }, 'collector thread failed to stop');
+      process.exit(1);
+    },
+  );
+});
+port.postMessage({ type: 'listening' } satisfies FromCollectorThread);

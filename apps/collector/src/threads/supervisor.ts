@@ -1,0 +1,106 @@
+import type { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { type RunningCollector, startCollector } from '../collector.ts';
+import type { CollectorConfig } from '../config.ts';
+import { loadSharedLookups } from '../intake/prepare-deps.ts';
+import { startWorkerThread } from '../worker-entry.ts';
+import type { CollectorThreadData, FromCollectorThread, ToCollectorThread } from './messages.ts';
+import { ThreadMetrics } from './metrics.ts';
+import { copyListeningSocket } from './socket-copies.ts';
+
+/** A thread that exits is replaced after this pause, so a crash loop does not spin a core. */
+const RESTART_DELAY_MS = 1_000;
+/** More unplanned exits than this many per thread within a minute: the collector gives up and exits 1. */
+const CRASHES_PER_THREAD_PER_MINUTE = 3;
+
+export class CollectorThreadsError extends Error {
+  override readonly name = 'CollectorThreadsError';
+}
+
+/**
+ * COLLECTOR_THREADS > 1: that many whole collectors in one process, each on an event loop of its own, all accepting
+ * on the one listening socket. The main thread runs one of them and supervises the others: it replaces a thread
+ * that exits, sums the metrics of all of them, and stops them all with its own. Compared with as many processes
+ * (COLLECTOR_PROCESSES), the threads share the Node runtime, the GeoIP database and the datacenter ranges, and no
+ * primary sits idle beside them (bench/README.md).
+ */
+export async function startCollectorThreads(
+  config: CollectorConfig,
+  logger: Logger,
+  onGiveUp: () => void,
+): Promise<RunningCollector> {
+  const lookups = loadSharedLookups({ geoDatabase: config.geoDatabase, datacenterCheck: config.datacenterCheck });
+  const metrics = new ThreadMetrics();
+  let ownRegistry: Parameters<ThreadMetrics['gather']>[0] | undefined;
+  const own = await startCollector(config, {
+    logger,
+    lookups,
+    metricsText: (registry) => {
+      ownRegistry = registry;
+      return () => metrics.gather(registry);
+    },
+  });
+  const running = new Map<Worker, { listening: boolean }>();
+  const exits = new Map<Worker, (code: number) => void>();
+  const crashes: number[] = [];
+  let stopping = false;
+
+  const start = async (): Promise<void> => {
+    const [fd] = await copyListeningSocket(own.server, 1);
+    const data: CollectorThreadData = { fd: fd as number, lookups };
+    const worker = startWorkerThread(import.meta.url, 'collector-thread', { workerData: data });
+    const state = { listening: false };
+    running.set(worker, state);
+    worker.on('message', (message: FromCollectorThread) => {
+      if (message.type === 'listening') {
+        state.listening = true;
+        metrics.listening(worker);
+      } else if (ownRegistry) {
+        metrics.handle(worker, message, ownRegistry);
+      }
+    });
+    worker.on('error', (error) => logger.error({ err: error }, 'collector thread failed'));
+    worker.once('exit', (code) => {
+      running.delete(worker);
+      metrics.exited(worker);
+      exits.get(worker)?.(code);
+      if (stopping) return;
+      const now = Date.now();
+      crashes.push(now);
+      while ((crashes[0] ?? now) < now - 60_000) crashes.shift();
+      if (crashes.length > CRASHES_PER_THREAD_PER_MINUTE * (config.threads - 1)) {
+        logger.fatal({ code, crashes: crashes.length }, 'collector threads keep exiting');
+        onGiveUp();
+        return;
+      }
+      logger.error({ code }, 'collector thread exited; starting another');
+      setTimeout(() => {
+        if (!stopping) start().catch((error: unknown) => logger.error({ err: error }, 'no collector thread started'));
+      }, RESTART_DELAY_MS).unref();
+    });
+  };
+
+  await Promise.all(Array.from({ length: config.threads - 1 }, () => start()));
+  logger.info({ threads: config.threads }, 'collector threads started');
+
+  return {
+    ...own,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      const threads = [...running].map(([worker, { listening }]) => {
+        const exited = new Promise<boolean>((resolve) =>
+          // A thread still starting had acknowledged nothing: ended, it loses nothing.
+          exits.set(worker, (code) => resolve(code === 0 || !listening)),
+        );
+        if (listening) worker.postMessage({ type: 'stop' } satisfies ToCollectorThread);
+        else worker.terminate();
+        return exited;
+      });
+      await own.stop();
+      const clean = await Promise.all(threads);
+      const failed = clean.filter((ok) => !ok).length;
+      if (failed > 0) throw new CollectorThreadsError(`${failed} collector thread(s) failed to stop cleanly`);
+    },
+  };
+}
