@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { get, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,3 +99,34 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A collector's `/metrics` on a connection of its own: a collector of several processes or threads hands each
+ * new connection to one of them, so separate scrapes land on different ones.
+ */
+export const scrapeOnOwnConnection = (url: string): Promise<string> =>
+  new Promise((done, fail) => {
+    get(`${url}/metrics`, { agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk) => {
+        text += chunk;
+      });
+      response.on('end', () => done(text));
+    }).on('error', fail);
+  });
+
+/** A POST of an events batch on a connection of its own (see `scrapeOnOwnConnection`); 0 if it failed. */
+export const postOnOwnConnection = (url: string, body: string): Promise<number> =>
+  new Promise((done) => {
+    const sent = request(
+      `${url}/v1/events`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'text/plain', 'user-agent': BROWSER_UA } },
+      (response) => response.resume().on('end', () => done(response.statusCode ?? 0)),
+    );
+    sent.on('error', () => done(0));
+    sent.end(body);
+  });
+
+/** `tern_collector_events_accepted_total` in a metrics text. */
+export const acceptedEventsIn = (text: string): number =>
+  Number(/^tern_collector_events_accepted_total (\d+)$/m.exec(text)?.[1]);

@@ -1,5 +1,5 @@
-import { get, request } from 'node:http';
 import type { KafkaLog } from '@tern/stream';
+import pino from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import {
   expectPathnamesOnTopic,
@@ -7,8 +7,16 @@ import {
   prepareControlPlane,
   spawnCollectorBundle,
 } from '../../../test/control-plane.ts';
-import { BROWSER_UA, freePort, randomId, waitFor } from '../../../test/helpers.ts';
+import {
+  acceptedEventsIn,
+  freePort,
+  postOnOwnConnection,
+  randomId,
+  scrapeOnOwnConnection,
+  waitFor,
+} from '../../../test/helpers.ts';
 import { loadCollectorConfig } from './config.ts';
+import { startCollectorThreads } from './threads/supervisor.ts';
 
 const id = randomId();
 const site = `threads-${id}.example`;
@@ -20,29 +28,6 @@ afterAll(async () => {
   await admin?.close();
 });
 
-/** One scrape on a connection of its own, so that scrapes land on different threads. */
-const scrape = (url: string) =>
-  new Promise<string>((done, fail) => {
-    get(`${url}/metrics`, { agent: false }, (response) => {
-      let text = '';
-      response.setEncoding('utf8').on('data', (chunk) => {
-        text += chunk;
-      });
-      response.on('end', () => done(text));
-    }).on('error', fail);
-  });
-/** A POST on a connection of its own: each new connection goes to whichever thread accepts it first. */
-const post = (url: string, body: string) =>
-  new Promise<number>((done) => {
-    const sent = request(
-      `${url}/v1/events`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'text/plain', 'user-agent': BROWSER_UA } },
-      (response) => response.resume().on('end', () => done(response.statusCode ?? 0)),
-    );
-    sent.on('error', () => done(0));
-    sent.end(body);
-  });
-const acceptedIn = (text: string) => Number(/^tern_collector_events_accepted_total (\d+)$/m.exec(text)?.[1]);
 const connectionsByThread = (text: string) =>
   new Map(
     [...text.matchAll(/^tern_collector_connections_total\{thread="(\d+)"\} (\d+)$/gm)].map(
@@ -78,14 +63,18 @@ describe('collector with COLLECTOR_THREADS=2', () => {
     );
     const url = `http://127.0.0.1:${port}`;
     const threadsIn = (text: string) => Number(/^tern_collector_threads (\d+)$/m.exec(text)?.[1]);
-    await waitFor(async () => (threadsIn(await scrape(url)) === 2 ? true : undefined), 30_000, 'two threads serving');
+    await waitFor(
+      async () => (threadsIn(await scrapeOnOwnConnection(url)) === 2 ? true : undefined),
+      30_000,
+      'two threads serving',
+    );
 
     const acknowledged: string[] = [];
     for (let round = 0; round < 5; round++) {
       const statuses = await Promise.all(
         Array.from({ length: 20 }, async (_, n) => {
           const path = `/r/${round}/${n}`;
-          const status = await post(
+          const status = await postOnOwnConnection(
             url,
             JSON.stringify({ site, events: [{ type: 'pageview', url: `https://${site}${path}` }] }),
           );
@@ -97,8 +86,8 @@ describe('collector with COLLECTOR_THREADS=2', () => {
     }
 
     // Every scrape, whichever thread answers it, counts the events of both.
-    const scrapes = await Promise.all(Array.from({ length: 4 }, () => scrape(url)));
-    expect(scrapes.map(acceptedIn)).toEqual([100, 100, 100, 100]);
+    const scrapes = await Promise.all(Array.from({ length: 4 }, () => scrapeOnOwnConnection(url)));
+    expect(scrapes.map(acceptedEventsIn)).toEqual([100, 100, 100, 100]);
     // Both threads took connections (the kernel wakes each on a new one; the first to accept it has it).
     const connections = connectionsByThread(scrapes[3] as string);
     expect(connections.size).toBe(2);
@@ -111,5 +100,58 @@ describe('collector with COLLECTOR_THREADS=2', () => {
     collector.kill('SIGTERM');
     expect(await exited).toBe(0);
     await expectPathnamesOnTopic(admin, env, acknowledged, 'every acknowledged event');
+  }, 120_000);
+
+  it('replaces a thread that dies, and the replacement takes connections', async () => {
+    // In this process, so that the test can end one thread: nothing outside a process can.
+    const env = isolatedCollectorEnv(inject('kafkaBrokers'), `${id}-replace`, {
+      COLLECTOR_PORT: String(await freePort()),
+      COLLECTOR_THREADS: '2',
+      RATE_LIMIT_IP_PER_SECOND: '0',
+    });
+    const log = await prepareControlPlane(env, [site]);
+    let gaveUp = false;
+    const collector = await startCollectorThreads(loadCollectorConfig(env), pino({ level: 'silent' }), () => {
+      gaveUp = true;
+    });
+    try {
+      const threadsIn = (text: string) => Number(/^tern_collector_threads (\d+)$/m.exec(text)?.[1]);
+      const [first] = collector.threads();
+      expect(first).toBeDefined();
+      await waitFor(
+        async () => (threadsIn(await scrapeOnOwnConnection(collector.url)) === 2 ? true : undefined),
+        30_000,
+        'two threads serving',
+      );
+      const firstId = first?.threadId;
+      await first?.terminate();
+
+      // Meanwhile the main thread alone answers.
+      const body = JSON.stringify({ site, events: [{ type: 'pageview', url: `https://${site}/while-one-is-down` }] });
+      expect(await postOnOwnConnection(collector.url, body)).toBe(202);
+      const [replacement] = await waitFor(
+        async () => {
+          const threads = collector.threads();
+          return threads.length === 1 && threads[0]?.threadId !== firstId ? threads : undefined;
+        },
+        10_000,
+        'a replacement thread',
+      );
+      const replacementId = String(replacement?.threadId);
+      // It listens, and the kernel hands it connections like any other thread.
+      await waitFor(
+        async () => {
+          await Promise.all(Array.from({ length: 20 }, () => postOnOwnConnection(collector.url, body)));
+          const text = await scrapeOnOwnConnection(collector.url);
+          return threadsIn(text) === 2 && (connectionsByThread(text).get(replacementId) ?? 0) > 0 ? true : undefined;
+        },
+        30_000,
+        'the replacement taking connections',
+      );
+      expect(gaveUp).toBe(false);
+    } finally {
+      await collector.stop();
+      await log.close();
+    }
   }, 120_000);
 });

@@ -1,7 +1,6 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { startCollector } from '../collector.ts';
-import { loadCollectorConfig } from '../config.ts';
 import type { CollectorThreadData, FromCollectorThread, ToCollectorThread } from './messages.ts';
 import { relayMetrics } from './metrics.ts';
 
@@ -12,9 +11,7 @@ import { relayMetrics } from './metrics.ts';
  */
 const port = parentPort;
 if (!port) throw new Error('collector-thread runs as a worker thread');
-const { fd, lookups } = workerData as CollectorThreadData;
-// The same environment as the main thread's, parsed again: a thread shares no objects with it.
-const config = loadCollectorConfig();
+const { config, fd, lookups } = workerData as CollectorThreadData;
 const logger = pino({ level: config.logLevel, base: { service: 'collector', thread: threadId } });
 const collector = await startCollector(config, { logger, listenFd: fd, lookups, metricsText: relayMetrics(port) });
 port.on('message', (message: ToCollectorThread) => {

@@ -1,8 +1,11 @@
+import type { CollectorConfig } from '../config.ts';
 import type { SharedLookups } from '../intake/prepare-deps.ts';
 import type { MetricsJson } from '../metrics.ts';
 
 /** What a collector thread starts from (its `workerData`). */
 export interface CollectorThreadData {
+  /** The main thread's parsed configuration: plain data, so a thread parses nothing again. */
+  config: CollectorConfig;
   /** Its own descriptor of the collector's listening socket. */
   fd: number;
   lookups: SharedLookups;

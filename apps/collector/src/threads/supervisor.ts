@@ -24,11 +24,16 @@ export class CollectorThreadsError extends Error {
  * (COLLECTOR_PROCESSES), the threads share the Node runtime, the GeoIP database and the datacenter ranges, and no
  * primary sits idle beside them (bench/README.md).
  */
+export interface RunningCollectorThreads extends RunningCollector {
+  /** The threads running beside the main thread's collector, replacements included. */
+  threads(): Worker[];
+}
+
 export async function startCollectorThreads(
   config: CollectorConfig,
   logger: Logger,
   onGiveUp: () => void,
-): Promise<RunningCollector> {
+): Promise<RunningCollectorThreads> {
   const lookups = loadSharedLookups({ geoDatabase: config.geoDatabase, datacenterCheck: config.datacenterCheck });
   const metrics = new ThreadMetrics();
   let ownRegistry: Parameters<ThreadMetrics['gather']>[0] | undefined;
@@ -47,7 +52,7 @@ export async function startCollectorThreads(
 
   const start = async (): Promise<void> => {
     const [fd] = await copyListeningSocket(own.server, 1);
-    const data: CollectorThreadData = { fd: fd as number, lookups };
+    const data: CollectorThreadData = { config, fd: fd as number, lookups };
     const worker = startWorkerThread(import.meta.url, 'collector-thread', { workerData: data });
     const state = { listening: false };
     running.set(worker, state);
@@ -85,6 +90,7 @@ export async function startCollectorThreads(
 
   return {
     ...own,
+    threads: () => [...running.keys()],
     async stop() {
       if (stopping) return;
       stopping = true;
