@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { get, request } from 'node:http';
 import type { KafkaLog } from '@tern/stream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -8,7 +7,14 @@ import {
   prepareControlPlane,
   spawnCollectorBundle,
 } from '../../../test/control-plane.ts';
-import { BROWSER_UA, freePort, randomId, waitFor } from '../../../test/helpers.ts';
+import {
+  acceptedEventsIn,
+  freePort,
+  postOnOwnConnection,
+  randomId,
+  scrapeOnOwnConnection,
+  waitFor,
+} from '../../../test/helpers.ts';
 import { loadCollectorConfig } from './config.ts';
 
 const id = randomId();
@@ -26,30 +32,6 @@ afterAll(async () => {
 
 const childrenOf = (pid: number) =>
   readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-
-/** One scrape on a connection of its own, so that scrapes land on different processes of the cluster. */
-const scrape = (url: string) =>
-  new Promise<string>((done, fail) => {
-    get(`${url}/metrics`, { agent: false }, (response) => {
-      let text = '';
-      response.setEncoding('utf8').on('data', (chunk) => {
-        text += chunk;
-      });
-      response.on('end', () => done(text));
-    }).on('error', fail);
-  });
-/** A POST on a connection of its own: the primary hands each new connection to the next process. */
-const post = (url: string, body: string) =>
-  new Promise<number>((done) => {
-    const sent = request(
-      `${url}/v1/events`,
-      { method: 'POST', agent: false, headers: { 'content-type': 'text/plain', 'user-agent': BROWSER_UA } },
-      (response) => response.resume().on('end', () => done(response.statusCode ?? 0)),
-    );
-    sent.on('error', () => done(0));
-    sent.end(body);
-  });
-const acceptedIn = (text: string) => Number(/^tern_collector_events_accepted_total (\d+)$/m.exec(text)?.[1]);
 
 describe('collector with COLLECTOR_PROCESSES=2', () => {
   it('refuses more than one process on the embedded log, naming the variable', () => {
@@ -85,7 +67,7 @@ describe('collector with COLLECTOR_PROCESSES=2', () => {
       const r = round++;
       const statuses = await Promise.all(
         Array.from({ length: 20 }, async (_, n) => {
-          const status = await post(
+          const status = await postOnOwnConnection(
             url,
             JSON.stringify({ site, events: [{ type: 'pageview', url: `https://${site}/r/${r}/${n}` }] }),
           );
@@ -98,8 +80,8 @@ describe('collector with COLLECTOR_PROCESSES=2', () => {
     for (let i = 0; i < 5; i++) expect(await sendRound()).toEqual(Array(20).fill(202));
 
     // Every scrape, whichever process answers it, counts the events of both.
-    const scrapes = await Promise.all(Array.from({ length: 4 }, () => scrape(url)));
-    expect(scrapes.map(acceptedIn)).toEqual([100, 100, 100, 100]);
+    const scrapes = await Promise.all(Array.from({ length: 4 }, () => scrapeOnOwnConnection(url)));
+    expect(scrapes.map(acceptedEventsIn)).toEqual([100, 100, 100, 100]);
 
     const processesIn = (text: string) => Number(/^tern_collector_processes (\d+)$/m.exec(text)?.[1]);
     expect(processesIn(scrapes[0] as string)).toBe(2);
@@ -110,7 +92,8 @@ describe('collector with COLLECTOR_PROCESSES=2', () => {
       // The other process keeps answering new connections while the primary starts a replacement.
       expect(await sendRound()).toEqual(Array(20).fill(202));
       await waitFor(
-        async () => (processesIn(await scrape(url)) === 2 && childrenOf(pid).length === 2 ? true : undefined),
+        async () =>
+          processesIn(await scrapeOnOwnConnection(url)) === 2 && childrenOf(pid).length === 2 ? true : undefined,
         30_000,
         'a replacement process serving',
       );
