@@ -15,7 +15,10 @@
  * - glibc kept freed memory: its main heap held 82 MB after the bench's load, most of it Buffers' backing stores
  *   already freed. A fixed 128 KB trim and mmap threshold (glibc otherwise raises the mmap threshold after each
  *   large free, so large buffers move onto the heap) took the process from 205 to 163 MB after the load (its heap
- *   from 82 to 44 MB), throughput within the noise in one run each.
+ *   from 82 to 44 MB). It costs throughput: in five alternations against glibc's defaults, 20-event batches ran
+ *   at 0.80, 0.89, 0.92, 0.94 and 0.95 times the rate (CPU per event up 7-12% in four of them; large buffers
+ *   are mapped and unmapped each time), for 160-172 MB after the load against 195-204. A 1 MB mmap threshold
+ *   held 181-189 MB; a 2 MB trim threshold with 1 MB of top pad saved no CPU (three alternations).
  * - A 4 MB semi-space instead of 8: 170-177 MB after the load against 192-203 (peak 191-198 against 207-212), in
  *   two alternations; CPU per event 455 against 360 µs in the first, 456 against 444 in the second.
  * - No --enable-source-maps: Node holds each bundle's decoded map, about 14 MB of peak per thread. Stack traces
