@@ -17,6 +17,11 @@ export class CollectorThreadsError extends Error {
   override readonly name = 'CollectorThreadsError';
 }
 
+export interface RunningCollectorThreads extends RunningCollector {
+  /** The threads running beside the main thread's collector, replacements included. */
+  threads(): Worker[];
+}
+
 /**
  * COLLECTOR_THREADS > 1: that many whole collectors in one process, each on an event loop of its own, all accepting
  * on the one listening socket. The main thread runs one of them and supervises the others: it replaces a thread
@@ -24,11 +29,6 @@ export class CollectorThreadsError extends Error {
  * (COLLECTOR_PROCESSES), the threads share the Node runtime, the GeoIP database and the datacenter ranges, and no
  * primary sits idle beside them (bench/README.md).
  */
-export interface RunningCollectorThreads extends RunningCollector {
-  /** The threads running beside the main thread's collector, replacements included. */
-  threads(): Worker[];
-}
-
 export async function startCollectorThreads(
   config: CollectorConfig,
   logger: Logger,
@@ -69,20 +69,25 @@ export async function startCollectorThreads(
       running.delete(worker);
       metrics.exited(worker);
       exits.get(worker)?.(code);
-      if (stopping) return;
-      const now = Date.now();
-      crashes.push(now);
-      while ((crashes[0] ?? now) < now - 60_000) crashes.shift();
-      if (crashes.length > CRASHES_PER_THREAD_PER_MINUTE * (config.threads - 1)) {
-        logger.fatal({ code, crashes: crashes.length }, 'collector threads keep exiting');
-        onGiveUp();
-        return;
-      }
-      logger.error({ code }, 'collector thread exited; starting another');
-      setTimeout(() => {
-        if (!stopping) start().catch((error: unknown) => logger.error({ err: error }, 'no collector thread started'));
-      }, RESTART_DELAY_MS).unref();
+      exits.delete(worker);
+      if (!stopping) replaceLater({ code });
     });
+  };
+
+  /** Starts another thread a little later, unless threads keep failing: then the collector gives up. */
+  const replaceLater = (why: { code?: number; err?: unknown }) => {
+    const now = Date.now();
+    crashes.push(now);
+    while ((crashes[0] ?? now) < now - 60_000) crashes.shift();
+    if (crashes.length > CRASHES_PER_THREAD_PER_MINUTE * (config.threads - 1)) {
+      logger.fatal({ ...why, crashes: crashes.length }, 'collector threads keep failing');
+      onGiveUp();
+      return;
+    }
+    logger.error(why, 'collector thread exited or failed to start; starting another');
+    setTimeout(() => {
+      if (!stopping) start().catch((err: unknown) => replaceLater({ err }));
+    }, RESTART_DELAY_MS).unref();
   };
 
   await Promise.all(Array.from({ length: config.threads - 1 }, () => start()));
