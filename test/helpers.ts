@@ -130,3 +130,25 @@ export const postOnOwnConnection = (url: string, body: string): Promise<number> 
 /** `tern_collector_events_accepted_total` in a metrics text. */
 export const acceptedEventsIn = (text: string): number =>
   Number(/^tern_collector_events_accepted_total (\d+)$/m.exec(text)?.[1]);
+
+/**
+ * `count` pageviews of `site` at once, each a request on a connection of its own, at paths `/r/<round>/<n>`; the
+ * paths answered 202 are added to `acknowledged`. Returns each request's status, in order.
+ */
+export function postPageviewRound(
+  url: string,
+  site: string,
+  round: number,
+  acknowledged: string[],
+  count = 20,
+): Promise<number[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, n) => {
+      const path = `/r/${round}/${n}`;
+      const body = JSON.stringify({ site, events: [{ type: 'pageview', url: `https://${site}${path}` }] });
+      const status = await postOnOwnConnection(url, body);
+      if (status === 202) acknowledged.push(path);
+      return status;
+    }),
+  );
+}

@@ -10,7 +10,7 @@ import {
 import {
   acceptedEventsIn,
   freePort,
-  postOnOwnConnection,
+  postPageviewRound,
   randomId,
   scrapeOnOwnConnection,
   waitFor,
@@ -63,20 +63,7 @@ describe('collector with COLLECTOR_PROCESSES=2', () => {
 
     const acknowledged: string[] = [];
     let round = 0;
-    const sendRound = async () => {
-      const r = round++;
-      const statuses = await Promise.all(
-        Array.from({ length: 20 }, async (_, n) => {
-          const status = await postOnOwnConnection(
-            url,
-            JSON.stringify({ site, events: [{ type: 'pageview', url: `https://${site}/r/${r}/${n}` }] }),
-          );
-          if (status === 202) acknowledged.push(`/r/${r}/${n}`);
-          return status;
-        }),
-      );
-      return statuses;
-    };
+    const sendRound = () => postPageviewRound(url, site, round++, acknowledged);
     for (let i = 0; i < 5; i++) expect(await sendRound()).toEqual(Array(20).fill(202));
 
     // Every scrape, whichever process answers it, counts the events of both.

@@ -11,6 +11,7 @@ import {
   acceptedEventsIn,
   freePort,
   postOnOwnConnection,
+  postPageviewRound,
   randomId,
   scrapeOnOwnConnection,
   waitFor,
@@ -71,18 +72,7 @@ describe('collector with COLLECTOR_THREADS=2', () => {
 
     const acknowledged: string[] = [];
     for (let round = 0; round < 5; round++) {
-      const statuses = await Promise.all(
-        Array.from({ length: 20 }, async (_, n) => {
-          const path = `/r/${round}/${n}`;
-          const status = await postOnOwnConnection(
-            url,
-            JSON.stringify({ site, events: [{ type: 'pageview', url: `https://${site}${path}` }] }),
-          );
-          if (status === 202) acknowledged.push(path);
-          return status;
-        }),
-      );
-      expect(statuses).toEqual(Array(20).fill(202));
+      expect(await postPageviewRound(url, site, round, acknowledged)).toEqual(Array(20).fill(202));
     }
 
     // Every scrape, whichever thread answers it, counts the events of both.
