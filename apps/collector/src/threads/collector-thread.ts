@@ -1,8 +1,8 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { startCollector } from '../collector.ts';
+import { type RelayMessage, relayedMetrics } from '../metrics-relay.ts';
 import type { CollectorThreadData, FromCollectorThread, ToCollectorThread } from './messages.ts';
-import { relayMetrics } from './metrics.ts';
 
 /**
  * A collector thread (COLLECTOR_THREADS > 1): a whole collector, with its own producer, caches and limits, that
@@ -13,7 +13,20 @@ const port = parentPort;
 if (!port) throw new Error('collector-thread runs as a worker thread');
 const { config, fd, lookups } = workerData as CollectorThreadData;
 const logger = pino({ level: config.logLevel, base: { service: 'collector', thread: threadId } });
-const collector = await startCollector(config, { logger, listenFd: fd, lookups, metricsText: relayMetrics(port) });
+const collector = await startCollector(config, {
+  logger,
+  listenFd: fd,
+  lookups,
+  metricsText: (registry) =>
+    relayedMetrics(
+      registry,
+      {
+        send: (message: RelayMessage) => port.postMessage(message),
+        listen: (listener) => port.on('message', listener),
+      },
+      'the main thread',
+    ),
+});
 port.on('message', (message: ToCollectorThread) => {
   if (message.type !== 'stop') return;
   collector.stop().then(

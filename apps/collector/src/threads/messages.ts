@@ -1,6 +1,6 @@
 import type { CollectorConfig } from '../config.ts';
 import type { SharedLookups } from '../intake/prepare-deps.ts';
-import type { MetricsJson } from '../metrics.ts';
+import type { RelayMessage } from '../metrics-relay.ts';
 
 /** What a collector thread starts from (its `workerData`). */
 export interface CollectorThreadData {
@@ -11,14 +11,8 @@ export interface CollectorThreadData {
   lookups: SharedLookups;
 }
 
-/** From the main thread to a collector thread. */
-export type ToCollectorThread =
-  | { type: 'stop' }
-  | { type: 'metrics-gather'; id: number }
-  | { type: 'metrics-response'; id: number; text?: string; error?: string };
+/** From the main thread to a collector thread (besides the metrics relay's messages, `src/metrics-relay.ts`). */
+export type ToCollectorThread = { type: 'stop' } | RelayMessage;
 
 /** From a collector thread to the main thread. */
-export type FromCollectorThread =
-  | { type: 'listening' }
-  | { type: 'metrics-request'; id: number }
-  | { type: 'metrics-part'; id: number; metrics: MetricsJson };
+export type FromCollectorThread = { type: 'listening' } | RelayMessage;

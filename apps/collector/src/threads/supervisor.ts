@@ -1,11 +1,12 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { type RunningCollector, startCollector } from '../collector.ts';
 import type { CollectorConfig } from '../config.ts';
 import { loadSharedLookups } from '../intake/prepare-deps.ts';
+import { MetricsGathering } from '../metrics-relay.ts';
 import { startWorkerThread } from '../worker-entry.ts';
 import type { CollectorThreadData, FromCollectorThread, ToCollectorThread } from './messages.ts';
-import { ThreadMetrics } from './metrics.ts';
 import { copyListeningSocket } from './socket-copies.ts';
 
 /** A thread that exits is replaced after this pause, so a crash loop does not spin a core. */
@@ -35,17 +36,27 @@ export async function startCollectorThreads(
   onGiveUp: () => void,
 ): Promise<RunningCollectorThreads> {
   const lookups = loadSharedLookups({ geoDatabase: config.geoDatabase, datacenterCheck: config.datacenterCheck });
-  const metrics = new ThreadMetrics();
-  let ownRegistry: Parameters<ThreadMetrics['gather']>[0] | undefined;
+  const running = new Map<Worker, { listening: boolean }>();
+  let ownRegistry: Registry | undefined;
+  const metrics = new MetricsGathering<Worker>({
+    members: () => [...running].filter(([, state]) => state.listening).map(([worker]) => worker),
+    send: (worker, message) => worker.postMessage(message),
+    own: () => (ownRegistry as Registry).getMetricsAsJSON(),
+    // The process's own figures (CPU, RSS, descriptors) are the same whichever thread reads them.
+    keep: (metric) => !metric.name.startsWith('tern_collector_process_'),
+    serving: {
+      name: 'tern_collector_threads',
+      help: 'Collector threads serving requests in this process (the sums above cover these)',
+    },
+  });
   const own = await startCollector(config, {
     logger,
     lookups,
     metricsText: (registry) => {
       ownRegistry = registry;
-      return () => metrics.gather(registry);
+      return () => metrics.gather();
     },
   });
-  const running = new Map<Worker, { listening: boolean }>();
   const exits = new Map<Worker, (code: number) => void>();
   const crashes: number[] = [];
   let stopping = false;
@@ -57,17 +68,13 @@ export async function startCollectorThreads(
     const state = { listening: false };
     running.set(worker, state);
     worker.on('message', (message: FromCollectorThread) => {
-      if (message.type === 'listening') {
-        state.listening = true;
-        metrics.listening(worker);
-      } else if (ownRegistry) {
-        metrics.handle(worker, message, ownRegistry);
-      }
+      if (message.type === 'listening') state.listening = true;
+      else metrics.received(worker, message);
     });
     worker.on('error', (error) => logger.error({ err: error }, 'collector thread failed'));
     worker.once('exit', (code) => {
       running.delete(worker);
-      metrics.exited(worker);
+      metrics.left(worker);
       exits.get(worker)?.(code);
       exits.delete(worker);
       if (!stopping) replaceLater({ code });
