@@ -4,7 +4,7 @@ import { enrichedEventSchema } from '@tern/events';
 import { KafkaLog, pipelineTopicSpecs } from '@tern/stream';
 import { loadCollectorConfig } from '../apps/collector/src/config.ts';
 import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from '../apps/collector/src/launch.ts';
-import { waitFor } from './helpers.ts';
+import { freePort, waitFor } from './helpers.ts';
 import { repoRoot } from './service-process.ts';
 
 export type IsolatedEnv = Record<string, string> & {
@@ -77,6 +77,40 @@ export function spawnCollectorBundle(env: IsolatedEnv): ChildProcess {
     env: { ...process.env, ...env, ...COLLECTOR_ENV },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+}
+
+export interface SpawnedCollector {
+  env: IsolatedEnv;
+  /** The admin log `prepareControlPlane` returned: the caller closes it. */
+  admin: KafkaLog;
+  child: ChildProcess;
+  url: string;
+  /** The process's exit code once it ends. */
+  exited: Promise<number | null>;
+}
+
+/**
+ * The collector's bundle in a process of its own, on a free port, once `site` is registered: what the shutdown,
+ * cluster and threads tests start. The limit per IP is off (a test sends everything from one address) and
+ * warnings are logged; `extra` adds to the environment.
+ */
+export async function spawnCollectorForSite(
+  brokers: string,
+  id: string,
+  site: string,
+  extra: Record<string, string> = {},
+): Promise<SpawnedCollector> {
+  const port = await freePort();
+  const env = isolatedCollectorEnv(brokers, id, {
+    COLLECTOR_PORT: String(port),
+    RATE_LIMIT_IP_PER_SECOND: '0',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  });
+  const admin = await prepareControlPlane(env, [site]);
+  const child = spawnCollectorBundle(env);
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { env, admin, child, url: `http://127.0.0.1:${port}`, exited };
 }
 
 /**

@@ -1,15 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaLog } from '@tern/stream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import {
-  expectPathnamesOnTopic,
-  isolatedCollectorEnv,
-  prepareControlPlane,
-  spawnCollectorBundle,
-} from '../../../test/control-plane.ts';
+import { expectPathnamesOnTopic, spawnCollectorForSite } from '../../../test/control-plane.ts';
 import {
   acceptedEventsIn,
-  freePort,
   postPageviewRound,
   randomId,
   scrapeOnOwnConnection,
@@ -40,24 +34,12 @@ describe('collector with COLLECTOR_PROCESSES=2', () => {
   });
 
   it('serves from both processes, sums their metrics, replaces one that dies, and flushes both on SIGTERM', async () => {
-    const port = await freePort();
-    const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, {
-      COLLECTOR_PORT: String(port),
-      COLLECTOR_PROCESSES: '2',
-      RATE_LIMIT_IP_PER_SECOND: '0',
-      LOG_LEVEL: 'warn',
-    });
-    admin = await prepareControlPlane(env, [site]);
-    const primary = spawnCollectorBundle(env);
+    const spawned = await spawnCollectorForSite(inject('kafkaBrokers'), id, site, { COLLECTOR_PROCESSES: '2' });
+    admin = spawned.admin;
+    const { env, child: primary, url } = spawned;
     const pid = primary.pid as number;
     leftRunning.add(pid);
-    const exited = new Promise<number | null>((done) =>
-      primary.once('exit', (code) => {
-        leftRunning.delete(pid);
-        done(code);
-      }),
-    );
-    const url = `http://127.0.0.1:${port}`;
+    const exited = spawned.exited.finally(() => leftRunning.delete(pid));
     await waitFor(async () => (childrenOf(pid).length === 2 ? true : undefined), 30_000, 'two collector processes');
     await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 30_000, 'the collector');
 
@@ -93,7 +75,7 @@ describe('collector with COLLECTOR_PROCESSES=2', () => {
 
     primary.kill('SIGTERM');
     expect(await exited).toBe(0);
-    await expectPathnamesOnTopic(admin, env, acknowledged, 'every acknowledged event');
+    await expectPathnamesOnTopic(spawned.admin, env, acknowledged, 'every acknowledged event');
     expect(acknowledged.length).toBeGreaterThanOrEqual(140);
   }, 120_000);
 });

@@ -1,12 +1,7 @@
 import type { KafkaLog } from '@tern/stream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import {
-  expectPathnamesOnTopic,
-  isolatedCollectorEnv,
-  prepareControlPlane,
-  spawnCollectorBundle,
-} from '../../../test/control-plane.ts';
-import { BROWSER_UA, freePort, randomId, waitFor } from '../../../test/helpers.ts';
+import { expectPathnamesOnTopic, spawnCollectorForSite } from '../../../test/control-plane.ts';
+import { BROWSER_UA, randomId, waitFor } from '../../../test/helpers.ts';
 
 const id = randomId();
 const site = `shutdown-${id}.example`;
@@ -15,17 +10,9 @@ afterAll(() => admin?.close());
 
 describe('collector on SIGTERM', () => {
   it('stops accepting, writes everything it acknowledged, and exits 0', async () => {
-    const port = await freePort();
-    const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, {
-      COLLECTOR_PORT: String(port),
-      RATE_LIMIT_IP_PER_SECOND: '0',
-      LOG_LEVEL: 'warn',
-    });
-    admin = await prepareControlPlane(env, [site]);
-
-    const child = spawnCollectorBundle(env);
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    const url = `http://127.0.0.1:${port}`;
+    const spawned = await spawnCollectorForSite(inject('kafkaBrokers'), id, site);
+    admin = spawned.admin;
+    const { env, child, url, exited } = spawned;
     await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 30_000, 'the collector');
 
     const outcomes = new Map<number, number>();
@@ -52,7 +39,7 @@ describe('collector on SIGTERM', () => {
     const acknowledged = [...outcomes].filter(([, s]) => s === 202).map(([n]) => n);
     const refused = [...outcomes.values()].filter((s) => s !== 202).length;
     const expected = acknowledged.flatMap((n) => Array.from({ length: 5 }, (_, i) => `/r/${n}/${i}`));
-    await expectPathnamesOnTopic(admin, env, expected, 'every acknowledged event');
+    await expectPathnamesOnTopic(spawned.admin, env, expected, 'every acknowledged event');
     console.log(
       `shutdown: ${acknowledged.length} requests acknowledged (${expected.length} events, all on the topic), ${refused} refused or cut off`,
     );

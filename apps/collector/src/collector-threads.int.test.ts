@@ -5,7 +5,7 @@ import {
   expectPathnamesOnTopic,
   isolatedCollectorEnv,
   prepareControlPlane,
-  spawnCollectorBundle,
+  spawnCollectorForSite,
 } from '../../../test/control-plane.ts';
 import {
   acceptedEventsIn,
@@ -46,23 +46,13 @@ describe('collector with COLLECTOR_THREADS=2', () => {
   });
 
   it('serves from both threads of one process, sums their metrics, and flushes both on SIGTERM', async () => {
-    const port = await freePort();
-    const env = isolatedCollectorEnv(inject('kafkaBrokers'), id, {
-      COLLECTOR_PORT: String(port),
-      COLLECTOR_THREADS: '2',
-      RATE_LIMIT_IP_PER_SECOND: '0',
-      LOG_LEVEL: 'warn',
-    });
-    admin = await prepareControlPlane(env, [site]);
-    const collector = spawnCollectorBundle(env);
+    const spawned = await spawnCollectorForSite(inject('kafkaBrokers'), id, site, { COLLECTOR_THREADS: '2' });
+    admin = spawned.admin;
+    const { env, child: collector, url } = spawned;
     leftRunning = collector.pid;
-    const exited = new Promise<number | null>((done) =>
-      collector.once('exit', (code) => {
-        leftRunning = undefined;
-        done(code);
-      }),
-    );
-    const url = `http://127.0.0.1:${port}`;
+    const exited = spawned.exited.finally(() => {
+      leftRunning = undefined;
+    });
     const threadsIn = (text: string) => Number(/^tern_collector_threads (\d+)$/m.exec(text)?.[1]);
     await waitFor(
       async () => (threadsIn(await scrapeOnOwnConnection(url)) === 2 ? true : undefined),
@@ -89,7 +79,7 @@ describe('collector with COLLECTOR_THREADS=2', () => {
 
     collector.kill('SIGTERM');
     expect(await exited).toBe(0);
-    await expectPathnamesOnTopic(admin, env, acknowledged, 'every acknowledged event');
+    await expectPathnamesOnTopic(spawned.admin, env, acknowledged, 'every acknowledged event');
   }, 120_000);
 
   it('replaces a thread that dies, and the replacement takes connections', async () => {
