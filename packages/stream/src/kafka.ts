@@ -190,9 +190,16 @@ class KafkaProducer implements LogProducer {
 /** Errors that mean a partition's leadership is being settled, not that something is wrong. */
 const LEADER_MOVING = new Set(['NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE']);
 
+/** How long a consumer that kafkajs stopped waits before it starts again: doubling from 1 s, at most 30 s. */
+const RESTART_DELAYS_MS = { first: 1_000, max: 30_000 };
+
 class KafkaConsumer implements LogConsumer {
   readonly #consumer: Consumer;
+  #handler: BatchHandler | undefined;
   #running = false;
+  #restartTimer: NodeJS.Timeout | undefined;
+  /** Restarts since the group last took this member in; sets the next delay. */
+  #restartsSinceJoin = 0;
 
   constructor(
     kafka: Kafka,
@@ -211,8 +218,10 @@ class KafkaConsumer implements LogConsumer {
 
   async run(handler: BatchHandler): Promise<void> {
     const consumer = this.#consumer;
-    const { onAssigned, topics, fromBeginning, groupId } = this.options;
+    const { onAssigned, groupId } = this.options;
+    this.#handler = handler;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.#restartsSinceJoin = 0;
       const assignment = event.payload.memberAssignment;
       const partitions = Object.entries(assignment).flatMap(([topic, ps]) =>
         ps.map((partition) => ({ topic, partition })),
@@ -222,15 +231,49 @@ class KafkaConsumer implements LogConsumer {
       );
     });
     consumer.on(consumer.events.CRASH, (event) => {
-      this.logger.error({ err: event.payload.error, groupId, restart: event.payload.restart }, 'consumer crashed');
+      const { error, restart } = event.payload;
+      this.logger.error({ err: error, groupId, restart }, 'consumer crashed');
+      // kafkajs restarts only after errors it deems retriable. After any other (a commit refused because the group
+      // dropped this member while a batch took longer than the session: kafkajs issue #1466) it has disconnected
+      // and stays stopped, and the process would go on without consuming. What was not committed comes again.
+      if (!restart) this.#scheduleRestart();
     });
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning });
+      await this.#connect();
     } catch (cause) {
       throw new LogUnavailableError(`cannot start consumer group ${groupId}`, { cause });
     }
     this.#running = true;
+    await this.#start();
+  }
+
+  async #connect(): Promise<void> {
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
+  }
+
+  #scheduleRestart(): void {
+    if (!this.#running || this.#restartTimer) return;
+    const delayMs = Math.min(RESTART_DELAYS_MS.max, RESTART_DELAYS_MS.first * 2 ** this.#restartsSinceJoin);
+    this.#restartsSinceJoin++;
+    this.logger.warn({ groupId: this.options.groupId, delayMs }, 'starting the stopped consumer again');
+    this.#restartTimer = setTimeout(async () => {
+      this.#restartTimer = undefined;
+      if (!this.#running) return;
+      try {
+        await this.#connect();
+        await this.#start();
+      } catch (error) {
+        this.logger.error({ err: error, groupId: this.options.groupId }, 'consumer restart failed');
+        await this.#consumer.disconnect().catch(() => {});
+        this.#scheduleRestart();
+      }
+    }, delayMs);
+  }
+
+  async #start(): Promise<void> {
+    const consumer = this.#consumer;
+    const handler = this.#handler as BatchHandler;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -255,6 +298,8 @@ class KafkaConsumer implements LogConsumer {
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = undefined;
     if (!this.#running) {
       await this.#consumer.disconnect().catch(() => {});
       return;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { randomId, tempDir, waitFor } from '../../../test/helpers.ts';
 import { EmbeddedLog } from './embedded.ts';
@@ -132,4 +133,49 @@ describe.each(backends)('event log: %s', (_name, open) => {
     await consumer.stop();
     expect(seen.map((m) => m.value)).toEqual([Buffer.from('{}'), null]);
   });
+});
+
+describe('event log: Kafka, a member its group expelled', () => {
+  it('starts its consumer again when kafkajs stops it on an error it does not retry, and delivers again', async () => {
+    const crashes: unknown[] = [];
+    const logger = {
+      info() {},
+      warn() {},
+      error(fields: object, message: string) {
+        if (message === 'consumer crashed') crashes.push(fields);
+      },
+    };
+    const log = new KafkaLog({ brokers: [inject('kafkaBrokers')], clientId: `test-${randomId()}`, logger });
+    const topic = `t-${randomId()}`;
+    await log.ensureTopics([{ name: topic, partitions: 1 }]);
+    const producer = await log.producer();
+    await producer.send(
+      topic,
+      Array.from({ length: 5 }, (_, i) => ({ key: 'k', value: `m${i}` })),
+    );
+    const deliveries: string[][] = [];
+    const consumer = log.consumer({
+      groupId: `g-${randomId()}`,
+      topics: [topic],
+      fromBeginning: true,
+      sessionTimeoutMs: 6_000,
+    });
+    try {
+      await consumer.run(async (batch) => {
+        deliveries.push(batch.messages.map((m) => m.value?.toString() ?? ''));
+        // Outlive the session without a heartbeat: the group drops this member, and the commit after the batch is
+        // refused as from an unknown member, which kafkajs treats as fatal (a worker under load hit this in CI).
+        if (deliveries.length === 1) await sleep(9_000);
+      });
+      await waitFor(async () => (deliveries.length >= 2 ? true : undefined), 60_000, 'the batch again');
+      await producer.send(topic, [{ key: 'k', value: 'm5' }]);
+      await waitFor(async () => (deliveries.flat().includes('m5') ? true : undefined), 30_000, 'a later message');
+    } finally {
+      await consumer.stop();
+      await log.close();
+    }
+    // kafkajs gave up on its own (the case the restart is for), and the batch whose commit was refused came again.
+    expect(crashes).toContainEqual(expect.objectContaining({ restart: false }));
+    expect(deliveries[1]?.slice(0, 5)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+  }, 120_000);
 });
