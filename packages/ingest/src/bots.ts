@@ -10,8 +10,14 @@ export async function startBotIngest(
   topic: string,
   groupId: string,
   logger: Logger,
+  onRestart?: () => void,
 ): Promise<LogConsumer> {
-  const consumer = log.consumer({ groupId: `${groupId}-bots`, topics: [topic], fromBeginning: true });
+  const consumer = log.consumer({
+    groupId: `${groupId}-bots`,
+    topics: [topic],
+    fromBeginning: true,
+    ...(onRestart ? { onRestart } : {}),
+  });
   await consumer.run(async (batch) => {
     const rows: BotRow[] = [];
     for (const message of batch.messages) {

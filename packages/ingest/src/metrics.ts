@@ -36,6 +36,12 @@ export function createIngestMetrics(registry = new Registry(), defaults = true) 
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    consumerRestarts: new Counter({
+      name: 'tern_ingest_consumer_restarts_total',
+      help: 'Consumers started again after the Kafka client stopped them on an error it does not retry',
+      labelNames: ['group'] as const,
+      registers: [registry],
+    }),
     failures: new Counter({
       name: 'tern_ingest_batch_failures_total',
       help: 'Batches that failed and will be retried',

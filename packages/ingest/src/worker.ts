@@ -272,6 +272,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       topics: [topic],
       fromBeginning: true,
       ...(options.groupSessionTimeoutMs ? { sessionTimeoutMs: options.groupSessionTimeoutMs } : {}),
+      onRestart: () => metrics.consumerRestarts.inc({ group: groupId }),
       onAssigned: (assigned) => {
         // State of partitions this worker no longer owns may be stale once another worker wrote to them.
         const owned = new Set(assigned.map((a) => keyOf(a.topic, a.partition)));
@@ -281,7 +282,11 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     await consumer.run(handleWithRetry);
     consumers.push(consumer);
   }
-  const bots = topics.bots ? await startBotIngest(log, warehouse, topics.bots, options.groupId, logger) : undefined;
+  const bots = topics.bots
+    ? await startBotIngest(log, warehouse, topics.bots, options.groupId, logger, () =>
+        metrics.consumerRestarts.inc({ group: `${options.groupId}-bots` }),
+      )
+    : undefined;
   logger.info({ groupId: options.groupId, topics: streams.map((s) => s.topic) }, 'ingest worker running');
 
   return {

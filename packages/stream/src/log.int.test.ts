@@ -154,11 +154,13 @@ describe('event log: Kafka, a member its group expelled', () => {
       Array.from({ length: 5 }, (_, i) => ({ key: 'k', value: `m${i}` })),
     );
     const deliveries: string[][] = [];
+    let restarts = 0;
     const consumer = log.consumer({
       groupId: `g-${randomId()}`,
       topics: [topic],
       fromBeginning: true,
       sessionTimeoutMs: 6_000,
+      onRestart: () => restarts++,
     });
     try {
       await consumer.run(async (batch) => {
@@ -176,6 +178,7 @@ describe('event log: Kafka, a member its group expelled', () => {
     }
     // kafkajs gave up on its own (the case the restart is for), and the batch whose commit was refused came again.
     expect(crashes).toContainEqual(expect.objectContaining({ restart: false }));
+    expect(restarts).toBeGreaterThanOrEqual(1);
     expect(deliveries[1]?.slice(0, 5)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
   }, 120_000);
 });

@@ -63,6 +63,8 @@ export interface ConsumerOptions {
   maxBatchSize?: number;
   /** How long the group waits for a silent member before it hands its partitions to others (Kafka only). */
   sessionTimeoutMs?: number;
+  /** Called when kafkajs stopped the consumer on an error it does not retry, which then starts again (Kafka only). */
+  onRestart?: (cause: unknown) => void;
 }
 
 export interface LogConsumer {
