@@ -6,6 +6,18 @@ import { EmbeddedLog } from './embedded.ts';
 import { KafkaLog } from './kafka.ts';
 import type { EventLog, StreamMessage } from './types.ts';
 
+/** A one-partition topic holding `count` messages of one key, valued `${prefix}0`, `${prefix}1`, … */
+async function topicOfOneKey(log: EventLog, prefix: string, count: number) {
+  const topic = `t-${randomId()}`;
+  await log.ensureTopics([{ name: topic, partitions: 1 }]);
+  const producer = await log.producer();
+  await producer.send(
+    topic,
+    Array.from({ length: count }, (_, i) => ({ key: 'k', value: `${prefix}${i}` })),
+  );
+  return { topic, producer };
+}
+
 /** The same contract, checked on both backends: the pipeline must not care which one it runs on. */
 const backends: Array<[string, () => EventLog]> = [
   ['embedded (SQLite)', () => new EmbeddedLog({ path: join(tempDir('log'), 'log.sqlite') })],
@@ -56,14 +68,8 @@ describe.each(backends)('event log: %s', (_name, open) => {
 
   it('resumes a group after its committed offsets and re-delivers a batch whose handler failed', async () => {
     const log = openLog();
-    const topic = `t-${randomId()}`;
     const groupId = `g-${randomId()}`;
-    await log.ensureTopics([{ name: topic, partitions: 1 }]);
-    const producer = await log.producer();
-    await producer.send(
-      topic,
-      Array.from({ length: 10 }, (_, i) => ({ key: 'k', value: `a${i}` })),
-    );
+    const { topic, producer } = await topicOfOneKey(log, 'a', 10);
 
     const firstRun: string[] = [];
     let failures = 0;
@@ -95,13 +101,7 @@ describe.each(backends)('event log: %s', (_name, open) => {
 
   it('delivers again what follows the prefix a handler took', async () => {
     const log = openLog();
-    const topic = `t-${randomId()}`;
-    await log.ensureTopics([{ name: topic, partitions: 1 }]);
-    const producer = await log.producer();
-    await producer.send(
-      topic,
-      Array.from({ length: 6 }, (_, i) => ({ key: 'k', value: `m${i}` })),
-    );
+    const { topic } = await topicOfOneKey(log, 'm', 6);
     const deliveries: string[][] = [];
     const consumer = log.consumer({ groupId: `g-${randomId()}`, topics: [topic], fromBeginning: true });
     await consumer.run(async (batch) => {
@@ -146,13 +146,7 @@ describe('event log: Kafka, a member its group expelled', () => {
       },
     };
     const log = new KafkaLog({ brokers: [inject('kafkaBrokers')], clientId: `test-${randomId()}`, logger });
-    const topic = `t-${randomId()}`;
-    await log.ensureTopics([{ name: topic, partitions: 1 }]);
-    const producer = await log.producer();
-    await producer.send(
-      topic,
-      Array.from({ length: 5 }, (_, i) => ({ key: 'k', value: `m${i}` })),
-    );
+    const { topic, producer } = await topicOfOneKey(log, 'm', 5);
     const deliveries: string[][] = [];
     let restarts = 0;
     const consumer = log.consumer({
