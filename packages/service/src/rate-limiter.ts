@@ -20,8 +20,13 @@ export class RateLimiter {
   constructor(
     private readonly perSecond: number,
     private readonly burst: number,
+    /** Keys tracked at most; the least recently seen go first, and start again with a full bucket. */
+    maxKeys = 100_000,
   ) {
-    this.#buckets = new LRUCache({ max: 100_000 });
+    // Bounded by maxSize (one unit a key), not max: with max, lru-cache allocates the slots of every key up front,
+    // 2.4 MB a limiter at the default bound, for limits that are often off or see a few hundred clients. The
+    // collector has two limiters per thread (bench/README.md, session 12).
+    this.#buckets = new LRUCache({ maxSize: maxKeys, sizeCalculation: () => 1 });
   }
 
   /**
