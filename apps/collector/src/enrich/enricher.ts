@@ -8,8 +8,8 @@ import { type ClientSoftware, deviceFromScreen } from './user-agent.ts';
 export interface RequestFacts {
   /** Where the request came from, looked up once per request; the IP itself goes no further. */
   location: Location;
-  /** The browser's Accept-Language header: the language when the event carries none. */
-  acceptLanguage: string;
+  /** The first language of the browser's Accept-Language header (primaryLanguage): for events that carry none. */
+  language: string;
   software: ClientSoftware;
   receivedAt: number;
   /** The keyed hashes of the request's site, IP and user agent: computed once per request, not per event. */
@@ -57,7 +57,7 @@ export function enrich(siteId: string, wire: WireEvent, facts: RequestFacts): En
       osVersion: software.osVersion.slice(0, 32),
       device: deviceFromScreen(software.device, wire.sw),
       screenWidth: wire.sw ?? 0,
-      language: wire.lang ?? primaryLanguage(facts.acceptLanguage),
+      language: wire.lang ?? facts.language,
       props: stringifyProps(wire.props),
       engagedMs: wire.engagedMs ?? 0,
       scrollDepth: wire.scroll ?? 0,

@@ -13,7 +13,7 @@ import {
 } from '@tern/events';
 import type { CommitMessage } from '../delivery/group-commit.ts';
 import type { DatacenterRanges } from '../enrich/datacenter.ts';
-import { enrich } from '../enrich/enricher.ts';
+import { enrich, primaryLanguage } from '../enrich/enricher.ts';
 import type { GeoLocator } from '../enrich/geo.ts';
 import type { UserAgentParser } from '../enrich/user-agent.ts';
 import { visitorId } from '../enrich/visitor-id.ts';
@@ -132,7 +132,7 @@ function prepareBatch(body: unknown, request: IntakeRequest, clock: IntakeClock,
   if (!salt) return { kind: 'no_salt', site, count };
   const facts = {
     location: deps.geo.locate(request.ip),
-    acceptLanguage: request.acceptLanguage,
+    language: primaryLanguage(request.acceptLanguage),
     software,
     receivedAt,
     visitorId: visitorId(salt, site, request.ip, request.userAgent),

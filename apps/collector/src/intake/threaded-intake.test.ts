@@ -43,6 +43,22 @@ describe('threaded intake', () => {
     expect(events(threaded)[0]).toMatchObject({ pathname: '/pricing', country: 'DE', browser: 'Chrome' });
   });
 
+  it("takes an event's language from Accept-Language unless the event carries its own", () => {
+    const events = [
+      { type: 'pageview', url: 'https://example.com/a' },
+      { type: 'pageview', url: 'https://example.com/b', lang: 'fr-CH' },
+    ];
+    const body = Buffer.from(JSON.stringify({ site: 'example.com', events }));
+    const prepared = prepareRequest(
+      request('/', { body, acceptLanguage: 'de-AT,de;q=0.9' }),
+      fixedClock(),
+      loadPrepareDeps(settings),
+    );
+    if (!prepared.ok || prepared.batches[0]?.kind !== 'events') throw new Error('expected events');
+    const lines = prepared.batches[0].messages.flatMap((m) => decodeEventMessage(m.value as string));
+    expect(lines.map((line) => (line.ok ? line.value.language : 'bad line'))).toEqual(['de-AT', 'fr-CH']);
+  });
+
   it('answers each of many requests in flight with its own result', async () => {
     const paths = Array.from({ length: 500 }, (_, i) => `/page-${i}`);
     const results = await Promise.all(paths.map((path) => intake.prepare(request(path))));
