@@ -10,13 +10,15 @@ export async function startBotIngest(
   topic: string,
   groupId: string,
   logger: Logger,
-  onRestart?: () => void,
+  /** Called with this consumer's own group when it is started again (ConsumerOptions.onRestart). */
+  onRestart?: (group: string) => void,
 ): Promise<LogConsumer> {
+  const group = `${groupId}-bots`;
   const consumer = log.consumer({
-    groupId: `${groupId}-bots`,
+    groupId: group,
     topics: [topic],
     fromBeginning: true,
-    ...(onRestart ? { onRestart } : {}),
+    ...(onRestart ? { onRestart: () => onRestart(group) } : {}),
   });
   await consumer.run(async (batch) => {
     const rows: BotRow[] = [];

@@ -265,6 +265,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     { topic: topics.events, groupId: options.groupId },
     ...(topics.import ? [{ topic: topics.import, groupId: `${options.groupId}.import` }] : []),
   ];
+  const countRestart = (group: string) => metrics.consumerRestarts.inc({ group });
   const consumers: LogConsumer[] = [];
   for (const { topic, groupId } of streams) {
     const consumer = log.consumer({
@@ -272,7 +273,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       topics: [topic],
       fromBeginning: true,
       ...(options.groupSessionTimeoutMs ? { sessionTimeoutMs: options.groupSessionTimeoutMs } : {}),
-      onRestart: () => metrics.consumerRestarts.inc({ group: groupId }),
+      onRestart: () => countRestart(groupId),
       onAssigned: (assigned) => {
         // State of partitions this worker no longer owns may be stale once another worker wrote to them.
         const owned = new Set(assigned.map((a) => keyOf(a.topic, a.partition)));
@@ -283,9 +284,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     consumers.push(consumer);
   }
   const bots = topics.bots
-    ? await startBotIngest(log, warehouse, topics.bots, options.groupId, logger, () =>
-        metrics.consumerRestarts.inc({ group: `${options.groupId}-bots` }),
-      )
+    ? await startBotIngest(log, warehouse, topics.bots, options.groupId, logger, countRestart)
     : undefined;
   logger.info({ groupId: options.groupId, topics: streams.map((s) => s.topic) }, 'ingest worker running');
 

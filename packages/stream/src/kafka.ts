@@ -236,7 +236,8 @@ class KafkaConsumer implements LogConsumer {
       // kafkajs restarts only after errors it deems retriable. After any other (a commit refused because the group
       // dropped this member while a batch took longer than the session: kafkajs issue #1466) it has disconnected
       // and stays stopped, and the process would go on without consuming. What was not committed comes again.
-      if (!restart && this.#running) {
+      // One restart at a time: a crash while one is already waiting is neither counted nor scheduled again.
+      if (!restart && this.#running && !this.#restartTimer) {
         this.options.onRestart?.(error);
         this.#scheduleRestart();
       }
