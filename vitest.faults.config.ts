@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/faults/longest-first.ts';
 
 /**
  * `npm run test:faults`: the fault tests, two files at a time (each runs the whole pipeline as processes, with its
@@ -18,5 +19,6 @@ export default defineConfig({
     testTimeout: 15 * 60_000,
     hookTimeout: 180_000,
     reporters: ['default', './test/summary-reporter.ts'],
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });
