@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isolatedCollectorEnv, startIsolatedCollector } from '../../../test/control-plane.ts';
 import { BROWSER_UA, randomId, waitFor } from '../../../test/helpers.ts';
 import type { RunningCollector } from './collector.ts';
+import { OFF_HEAP_MIN_CHARS } from './delivery/group-commit.ts';
 
 const id = randomId();
 const site = `site-${id}.example`;
@@ -171,6 +172,34 @@ describe('collector on Kafka', () => {
     const timed = /^tern_collector_request_seconds_count\{route="POST \/v1\/events"\} (\d+)$/m.exec(metrics);
     expect(answered.length).toBeGreaterThan(1);
     expect(Number(timed?.[1])).toBe(answered.reduce((sum, [, count]) => sum + Number(count), 0));
+  });
+
+  it('writes a batch too long to merge, which leaves the intake thread as bytes, whole and in order', async () => {
+    const title = 'Grüße — 📈 launch week';
+    const events = Array.from({ length: 20 }, (_, i) => ({ ...pageview(`/long/${i}`), title }));
+    expect((await post(batch(events))).status).toBe(202);
+
+    const messages: EnrichedEvent[][] = [];
+    const consumer = admin.consumer({ groupId: `read-long-${id}`, topics: [env.TOPIC_EVENTS], fromBeginning: true });
+    await consumer.run(async (b) => {
+      for (const message of b.messages) {
+        const text = message.value?.toString('utf8') ?? '';
+        if (!text.includes('/long/')) continue;
+        // Past the committer's bound for merging, and so sent as bytes by the intake thread.
+        expect(text.length).toBeGreaterThan(OFF_HEAP_MIN_CHARS);
+        messages.push(
+          decodeEventMessage(text).map((line) => {
+            if (!line.ok) throw new Error(line.reason);
+            return line.value;
+          }),
+        );
+      }
+    });
+    await waitFor(async () => (messages.length > 0 ? true : undefined), 20_000, 'the long batch on the topic');
+    await consumer.stop();
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.map((e) => e.pathname)).toEqual(events.map((_, i) => `/long/${i}`));
+    expect(new Set(messages[0]?.map((e) => e.title))).toEqual(new Set([title]));
   });
 });
 

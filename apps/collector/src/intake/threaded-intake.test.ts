@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { decodeEventMessage } from '@tern/events';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OFF_HEAP_MIN_CHARS } from '../delivery/group-commit.ts';
 import { type IntakeClock, type IntakeRequest, prepareRequest } from './prepare.ts';
 import { loadPrepareDeps } from './prepare-deps.ts';
 import { IntakeError, ThreadedIntake } from './threaded-intake.ts';
@@ -68,6 +69,27 @@ describe('threaded intake', () => {
       return line?.ok ? line.value.pathname : 'bad line';
     });
     expect(seen).toEqual(paths);
+  });
+
+  it('hands a message too long to merge back as its UTF-8 bytes, the same as preparing inline', async () => {
+    const events = Array.from({ length: 20 }, (_, i) => ({
+      type: 'pageview',
+      url: `https://example.com/docs/${i}`,
+      title: 'Docs — Grüße 📈',
+    }));
+    const long = request('/', { body: Buffer.from(JSON.stringify({ site: 'example.com', events })) });
+    const threaded = await intake.prepare(long);
+    const inline = prepareRequest(long, fixedClock(), loadPrepareDeps(settings));
+    if (!threaded.ok || threaded.batches[0]?.kind !== 'events') throw new Error('expected events');
+    if (!inline.ok || inline.batches[0]?.kind !== 'events') throw new Error('expected events');
+    const [bytes] = threaded.batches[0].messages.map((m) => m.value);
+    const [text] = inline.batches[0].messages.map((m) => m.value);
+    expect(typeof text === 'string' && text.length > OFF_HEAP_MIN_CHARS).toBe(true);
+    expect(Buffer.isBuffer(bytes)).toBe(true);
+    const withoutIds = (message: string) =>
+      decodeEventMessage(message).map((line) => (line.ok ? { ...line.value, eventId: '' } : line));
+    expect(withoutIds((bytes as Buffer).toString('utf8'))).toEqual(withoutIds(text as string));
+    expect(withoutIds(text as string)[19]).toMatchObject({ pathname: '/docs/19', title: 'Docs — Grüße 📈' });
   });
 
   it('returns bad input as an error answer, not a failure', async () => {

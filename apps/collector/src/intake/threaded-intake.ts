@@ -139,10 +139,25 @@ class IntakeThread {
       const waiting = this.#waiting.get(reply.id);
       if (!waiting) continue;
       this.#waiting.delete(reply.id);
-      if ('prepared' in reply) waiting.resolve(reply.prepared);
+      if ('prepared' in reply) waiting.resolve(asBuffers(reply.prepared));
       else waiting.reject(new IntakeError(reply.failure));
     }
   }
+}
+
+/** Bytes arrive as a Uint8Array; the producer takes a Buffer (a view, nothing copied). */
+function asBuffers(prepared: PreparedRequest): PreparedRequest {
+  if (!prepared.ok) return prepared;
+  for (const batch of prepared.batches) {
+    if (batch.kind !== 'events') continue;
+    for (const message of batch.messages) {
+      const value: unknown = message.value;
+      if (value instanceof Uint8Array && !Buffer.isBuffer(value)) {
+        message.value = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      }
+    }
+  }
+  return prepared;
 }
 
 /**
