@@ -17,13 +17,13 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import UserAgent from 'user-agents';
 import { COLLECTOR_BUNDLE, COLLECTOR_ENV, COLLECTOR_NODE_ARGS } from '../apps/collector/src/launch.ts';
 import { ensureBuilt } from '../scripts/ensure-built.ts';
 import { isolatedCollectorEnv, prepareControlPlane } from '../test/control-plane.ts';
 import { freePort, randomId, waitFor } from '../test/helpers.ts';
 import { benchBroker } from '../test/kafka.ts';
-import { type PacedRequest, pacedLoad } from './paced-load.ts';
+import { eventRequestSource } from './event-requests.ts';
+import { pacedLoad } from './paced-load.ts';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -33,59 +33,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 200);
 const id = randomId();
 const site = `bench-${id}.example`;
 
-const agents = Array.from({ length: 500 }, () =>
-  new UserAgent({ deviceCategory: Math.random() < 0.6 ? 'desktop' : 'mobile' }).toString(),
-);
-const referrers = [
-  '',
-  '',
-  'https://www.google.com/',
-  'https://news.ycombinator.com/',
-  'https://t.co/abc',
-  'https://duckduckgo.com/',
-];
-const paths = [
-  '/',
-  '/pricing',
-  '/blog/launch-week',
-  '/docs/getting-started',
-  '/docs/api?tab=node',
-  '/about',
-  '/changelog',
-];
-const pick = <T>(items: T[], i: number): T => items[i % items.length] as T;
-
-function event(i: number) {
-  return {
-    type: i % 10 === 9 ? 'custom' : 'pageview',
-    ...(i % 10 === 9 ? { name: 'signup', props: { plan: pick(['free', 'pro', 'team'], i) } } : {}),
-    url: `https://${site}${pick(paths, i)}${i % 7 === 0 ? '?utm_source=newsletter&utm_medium=email' : ''}`,
-    referrer: pick(referrers, i * 7),
-    title: 'Tern — real-time analytics',
-    sw: i % 3 === 0 ? 390 : 1440,
-  };
-}
-
-/** The n-th request of a run: one of 1,000 bodies, 500 user agents and many client addresses. */
-function requestSource(perRequest: number): () => PacedRequest {
-  const bodies = Array.from({ length: 1000 }, (_, r) =>
-    JSON.stringify({ site, events: Array.from({ length: perRequest }, (_, e) => event(r * perRequest + e)) }),
-  );
-  let n = 0;
-  return () => {
-    const i = n++;
-    return {
-      path: '/v1/events',
-      body: pick(bodies, i),
-      headers: {
-        'content-type': 'text/plain',
-        'user-agent': pick(agents, i),
-        // Residential blocks (Deutsche Telekom, Orange, Comcast), so the datacenter check passes them.
-        'x-forwarded-for': `${pick(['2.160', '2.3', '24.0'], i)}.${(i >> 8) & 255}.${i & 255}`,
-      },
-    };
-  };
-}
+const requestSource = (perRequest: number) => eventRequestSource(site, perRequest);
 
 function requests(perRequest: number): autocannon.Request[] {
   const next = requestSource(perRequest);

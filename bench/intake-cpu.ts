@@ -1,36 +1,28 @@
 /**
  * `node --import tsx bench/intake-cpu.ts`: CPU cost of the collector's intake (validation, enrichment, encoding) per
- * event, without HTTP or Kafka: what one core can do before the network and the broker take their share.
+ * event, without HTTP or Kafka: what one core can do before the network and the broker take their share. The
+ * requests are bench:collector's 20-event requests (./event-requests.ts), so the two benches measure the same
+ * events.
  */
-import UserAgent from 'user-agents';
 import { prepareRequest } from '../apps/collector/src/intake/prepare.ts';
 import { loadPrepareDeps } from '../apps/collector/src/intake/prepare-deps.ts';
+import { eventRequestSource } from './event-requests.ts';
 
-const site = 'bench.example';
 const deps = loadPrepareDeps({ geoDatabase: 'country', datacenterCheck: true });
 const clock = { receivedAt: Date.now(), salt: Buffer.alloc(32, 7), previousSalt: undefined };
-const agents = Array.from({ length: 300 }, () => new UserAgent({ deviceCategory: 'desktop' }).toString());
-const bodies = Array.from({ length: 500 }, (_, r) => ({
-  site,
-  events: Array.from({ length: 20 }, (_, e) => ({
-    type: 'pageview',
-    url: `https://${site}/docs/page-${(r + e) % 40}?utm_source=newsletter`,
-    referrer: 'https://www.google.com/',
-    title: 'Docs',
-    sw: 1440,
-  })),
-}));
+const next = eventRequestSource('bench.example', 20);
 
 for (const round of [1, 2, 3]) {
   const started = process.hrtime.bigint();
   let events = 0;
   for (let n = 0; n < 5000; n++) {
+    const { body, headers } = next();
     const prepared = prepareRequest(
       {
         route: 'POST /v1/events',
-        body: Buffer.from(JSON.stringify(bodies[n % bodies.length])),
-        ip: `198.51.100.${n % 250}`,
-        userAgent: agents[n % agents.length] as string,
+        body: Buffer.from(body),
+        ip: headers['x-forwarded-for'] as string,
+        userAgent: headers['user-agent'] as string,
         acceptLanguage: 'en',
       },
       { ...clock, receivedAt: Date.now() },
