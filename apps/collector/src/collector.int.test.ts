@@ -30,6 +30,12 @@ const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
     headers: { 'content-type': 'text/plain', 'user-agent': BROWSER_UA, ...headers },
   });
 const batch = (events: unknown[], forSite = site) => JSON.stringify({ site: forSite, events });
+/** A message's events; a line that is not a valid event fails the test. */
+const eventsOf = (message: string): EnrichedEvent[] =>
+  decodeEventMessage(message).map((line) => {
+    if (!line.ok) throw new Error(line.reason);
+    return line.value;
+  });
 const pageview = (path: string) => ({
   type: 'pageview',
   url: `https://${site}${path}`,
@@ -121,12 +127,7 @@ describe('collector on Kafka', () => {
     await waitFor(async () => (seen.length >= 2 ? true : undefined), 20_000, 'two messages on the topic');
     await consumer.stop();
     expect(seen).toHaveLength(2);
-    const events = seen.flatMap((m) =>
-      decodeEventMessage(m.value?.toString() ?? '').map((line) => {
-        if (!line.ok) throw new Error(line.reason);
-        return line.value;
-      }),
-    );
+    const events = seen.flatMap((m) => eventsOf(m.value?.toString() ?? ''));
     expect(events.map((e) => e.pathname)).toEqual(['/a', '/c', '/join']);
     const signup = events.find((e) => e.name === 'signup');
     expect(signup).toMatchObject({
@@ -187,12 +188,7 @@ describe('collector on Kafka', () => {
         if (!text.includes('/long/')) continue;
         // Past the committer's bound for merging, and so sent as bytes by the intake thread.
         expect(text.length).toBeGreaterThan(OFF_HEAP_MIN_CHARS);
-        messages.push(
-          decodeEventMessage(text).map((line) => {
-            if (!line.ok) throw new Error(line.reason);
-            return line.value;
-          }),
-        );
+        messages.push(eventsOf(text));
       }
     });
     await waitFor(async () => (messages.length > 0 ? true : undefined), 20_000, 'the long batch on the topic');

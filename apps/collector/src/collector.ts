@@ -9,7 +9,7 @@ import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { metricsSource } from './cluster/metrics-relay.ts';
 import type { CollectorConfig } from './config.ts';
-import { GroupCommitter } from './delivery/group-commit.ts';
+import { GroupCommitter, OFF_HEAP_MIN_CHARS } from './delivery/group-commit.ts';
 import { createCollectorServer } from './http/server.ts';
 import { loadTrackerScripts } from './http/tracker-script.ts';
 import { openIntake } from './intake/intake.ts';
@@ -18,8 +18,12 @@ import { createCollectorMetrics } from './metrics.ts';
 
 /** A merged events message stays under 768 KiB (3 bytes a character at most), below Kafka's 1 MB default. */
 const MERGED_MESSAGE_MAX_CHARS = 256 * 1024;
-/** Single-event requests and small batches are merged; a 20-event request (~14 Ki characters) goes as it is. */
-const MERGEABLE_MESSAGE_MAX_CHARS = 4096;
+/**
+ * Single-event requests and small batches are merged; a 20-event request (~14 Ki characters) goes as it is. The
+ * bound is the committer's for encoding a message early, which intake threads follow too (longer messages come
+ * back from them as bytes, and bytes are not merged).
+ */
+const MERGEABLE_MESSAGE_MAX_CHARS = OFF_HEAP_MIN_CHARS;
 
 export interface RunningCollector {
   url: string;

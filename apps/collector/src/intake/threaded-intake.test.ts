@@ -12,6 +12,10 @@ const salt = Buffer.alloc(32, 7);
 const fixedClock = (): IntakeClock => ({ receivedAt: Date.UTC(2026, 10, 26, 12), salt, previousSalt: undefined });
 const logger = pino({ level: 'silent' });
 
+/** A message's lines with the event ids blanked: the one field that differs between two preparations. */
+const linesWithoutIds = (message: string) =>
+  decodeEventMessage(message).map((line) => (line.ok ? { ...line.value, eventId: '' } : line));
+
 function request(path: string, extra: Partial<IntakeRequest> = {}): IntakeRequest {
   const body = { site: 'example.com', events: [{ type: 'pageview', url: `https://example.com${path}` }] };
   return {
@@ -36,9 +40,7 @@ describe('threaded intake', () => {
     const inline = prepareRequest(request('/pricing'), fixedClock(), loadPrepareDeps(settings));
     const events = (prepared: typeof threaded) => {
       if (!prepared.ok || prepared.batches[0]?.kind !== 'events') throw new Error('expected events');
-      return prepared.batches[0].messages.flatMap((m) =>
-        decodeEventMessage(m.value as string).map((line) => (line.ok ? { ...line.value, eventId: '' } : line)),
-      );
+      return prepared.batches[0].messages.flatMap((m) => linesWithoutIds(m.value as string));
     };
     expect(events(threaded)).toEqual(events(inline));
     expect(events(threaded)[0]).toMatchObject({ pathname: '/pricing', country: 'DE', browser: 'Chrome' });
@@ -86,10 +88,8 @@ describe('threaded intake', () => {
     const [text] = inline.batches[0].messages.map((m) => m.value);
     expect(typeof text === 'string' && text.length > OFF_HEAP_MIN_CHARS).toBe(true);
     expect(Buffer.isBuffer(bytes)).toBe(true);
-    const withoutIds = (message: string) =>
-      decodeEventMessage(message).map((line) => (line.ok ? { ...line.value, eventId: '' } : line));
-    expect(withoutIds((bytes as Buffer).toString('utf8'))).toEqual(withoutIds(text as string));
-    expect(withoutIds(text as string)[19]).toMatchObject({ pathname: '/docs/19', title: 'Docs — Grüße 📈' });
+    expect(linesWithoutIds((bytes as Buffer).toString('utf8'))).toEqual(linesWithoutIds(text as string));
+    expect(linesWithoutIds(text as string)[19]).toMatchObject({ pathname: '/docs/19', title: 'Docs — Grüße 📈' });
   });
 
   it('returns bad input as an error answer, not a failure', async () => {
