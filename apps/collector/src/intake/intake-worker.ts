@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { OFF_HEAP_MIN_CHARS } from '../delivery/group-commit.ts';
-import { type PreparedRequest, prepareRequest } from './prepare.ts';
+import { eventMessagesOf, type PreparedRequest, prepareRequest } from './prepare.ts';
 import { type IntakeSettings, loadPrepareDeps } from './prepare-deps.ts';
 import type { IntakeReply, IntakeSubmission } from './threaded-intake.ts';
 
@@ -28,17 +28,13 @@ port.postMessage('ready');
  * 24,584 and 25,464 events/s against 19,920, 19,126 and 21,472 (bench/README.md, collector).
  */
 function encodeLongMessages(prepared: PreparedRequest, transfer: ArrayBuffer[]): PreparedRequest {
-  if (!prepared.ok) return prepared;
-  for (const batch of prepared.batches) {
-    if (batch.kind !== 'events') continue;
-    for (const message of batch.messages) {
-      if (typeof message.value !== 'string' || message.value.length <= OFF_HEAP_MIN_CHARS) continue;
-      // Never a slice of Node's shared pool at this length, but moving one would take the pool from under the rest.
-      const bytes = Buffer.from(message.value);
-      if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) continue;
-      message.value = bytes;
-      transfer.push(bytes.buffer as ArrayBuffer);
-    }
+  for (const message of eventMessagesOf(prepared)) {
+    if (typeof message.value !== 'string' || message.value.length <= OFF_HEAP_MIN_CHARS) continue;
+    // Never a slice of Node's shared pool at this length, but moving one would take the pool from under the rest.
+    const bytes = Buffer.from(message.value);
+    if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) continue;
+    message.value = bytes;
+    transfer.push(bytes.buffer as ArrayBuffer);
   }
   return prepared;
 }

@@ -104,6 +104,12 @@ function answerOf(error: HttpError): ErrorAnswer {
   return { status: error.status, code: error.code, message: error.message, field: error.field, headers: error.headers };
 }
 
+/** The messages of a prepared request's event batches, for the two sides of an intake thread to convert in place. */
+export function* eventMessagesOf(prepared: PreparedRequest): Generator<CommitMessage> {
+  if (!prepared.ok) return;
+  for (const batch of prepared.batches) if (batch.kind === 'events') yield* batch.messages;
+}
+
 export function errorOf(answer: ErrorAnswer): HttpError {
   return new HttpError(answer.status, answer.code, answer.message, answer.field, answer.headers);
 }

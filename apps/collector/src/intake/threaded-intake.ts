@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { startWorkerThread } from '../worker-entry.ts';
 import type { Intake } from './intake.ts';
-import type { IntakeClock, IntakeRequest, PreparedRequest } from './prepare.ts';
+import { eventMessagesOf, type IntakeClock, type IntakeRequest, type PreparedRequest } from './prepare.ts';
 import type { IntakeSettings } from './prepare-deps.ts';
 
 /** What the HTTP thread posts to an intake thread: the requests of one event-loop turn, with one clock. */
@@ -147,14 +147,10 @@ class IntakeThread {
 
 /** Bytes arrive as a Uint8Array; the producer takes a Buffer (a view, nothing copied). */
 function asBuffers(prepared: PreparedRequest): PreparedRequest {
-  if (!prepared.ok) return prepared;
-  for (const batch of prepared.batches) {
-    if (batch.kind !== 'events') continue;
-    for (const message of batch.messages) {
-      const value: unknown = message.value;
-      if (value instanceof Uint8Array && !Buffer.isBuffer(value)) {
-        message.value = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-      }
+  for (const message of eventMessagesOf(prepared)) {
+    const value: unknown = message.value;
+    if (value instanceof Uint8Array && !Buffer.isBuffer(value)) {
+      message.value = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     }
   }
   return prepared;
