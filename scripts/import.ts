@@ -14,6 +14,7 @@ interface Summary {
   rejected: number;
   duplicates: number;
   errors: { line: number; reason: string }[];
+  stopped?: string;
 }
 
 function fail(message: string): never {
@@ -101,7 +102,9 @@ async function main() {
   draw(true);
   process.stderr.write('\n');
   const body = (await response.json().catch(() => ({}))) as Summary & { error?: { message: string; field?: string } };
-  if (!response.ok) fail(`${response.status}: ${body.error?.message ?? 'the import was refused'}`);
+  if (!response.ok && body.linesRead === undefined) {
+    fail(`${response.status}: ${body.error?.message ?? 'the import was refused'}`);
+  }
   const seconds = (Date.now() - started) / 1000;
   console.log(
     `lines read ${body.linesRead.toLocaleString('en-US')}, imported ${body.imported.toLocaleString('en-US')}, ` +
@@ -110,6 +113,8 @@ async function main() {
   );
   for (const error of body.errors.slice(0, 20)) console.log(`  line ${error.line}: ${error.reason}`);
   if (body.errors.length > 20) console.log(`  … and ${body.rejected - 20} more`);
+  if (body.stopped)
+    fail(`${body.stopped}; what was read before it is stored, and importing the file again adds only the rest`);
 }
 
 await main();

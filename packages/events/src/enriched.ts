@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
-import { eventTypeSchema } from './wire.ts';
+import { eventTypeSchema, propKeySchema } from './wire.ts';
 
 /**
  * What the collector writes to the events topic and the ingest worker reads.
@@ -23,8 +23,8 @@ export const enrichedEventSchema = z.object({
   type: eventTypeSchema,
   name: z.string().min(1).max(LIMITS.maxEventNameLength),
   /** Event time (client clock clamped to the receive time's window), ms since the epoch. */
-  timestamp: z.number().int().nonnegative(),
-  receivedAt: z.number().int().nonnegative(),
+  timestamp: z.number().int().min(LIMITS.minTimestampMs).max(LIMITS.maxTimestampMs),
+  receivedAt: z.number().int().min(LIMITS.minTimestampMs).max(LIMITS.maxTimestampMs),
   /** UInt64 as a decimal string: JSON has no 64-bit integers. */
   visitorId: z.string().regex(/^\d{1,20}$/),
   /**
@@ -58,10 +58,13 @@ export const enrichedEventSchema = z.object({
   os: z.string().max(64),
   osVersion: z.string().max(32),
   device: z.enum(['desktop', 'mobile', 'tablet', '']),
-  screenWidth: z.number().int().min(0),
+  screenWidth: z.number().int().min(0).max(LIMITS.maxScreenPixels),
   language: z.string().max(LIMITS.maxLanguageLength),
-  props: z.record(z.string(), z.string()),
-  engagedMs: z.number().int().min(0),
+  props: z
+    .record(propKeySchema, z.string().max(LIMITS.maxPropValueLength))
+    .refine((props) => Object.keys(props).length <= LIMITS.maxProps, { message: `at most ${LIMITS.maxProps} props` })
+    .meta({ maxProperties: LIMITS.maxProps }),
+  engagedMs: z.number().int().min(0).max(LIMITS.maxEngagedMs),
   scrollDepth: z.number().int().min(0).max(100),
 });
 export type EnrichedEvent = z.infer<typeof enrichedEventSchema>;

@@ -1,5 +1,6 @@
 import { parseEnrichedEvent } from './compiled-check.ts';
 import type { EnrichedEvent } from './enriched.ts';
+import { parseJsonText } from './text.ts';
 
 /**
  * A message on the events topic carries one or more enriched events, one JSON object per line, in the order they
@@ -42,7 +43,8 @@ export function decodeEventMessage(message: string): DecodedEvent[] {
 function decodeEventLine(text: string): DecodedEvent {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Messages from before the collector repaired lone surrogates may still hold one; ClickHouse would refuse it.
+    json = parseJsonText(text);
   } catch {
     return { ok: false, reason: 'not JSON', text };
   }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { EnrichedEvent } from './enriched.ts';
-import { LIMITS } from './limits.ts';
-import { eventTypeSchema } from './wire.ts';
+import { isStorableTime, LIMITS } from './limits.ts';
+import { eventTypeSchema, propsSchema, stringifyProps } from './wire.ts';
 
 /**
  * One line of the event history, as `GET /api/v1/events?format=ndjson` writes it and the history import reads it.
@@ -16,7 +16,9 @@ const url = text(LIMITS.maxUrlLength);
 export const historyEventSchema = z.object({
   event_id: z.uuid().optional(),
   /** ISO 8601 with a zone offset (`2026-03-01T10:00:00+01:00`, `…Z`), or milliseconds since the epoch. */
-  timestamp: z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()]),
+  timestamp: z
+    .union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()])
+    .refine((value) => isStorableTime(timeOf(value)), { message: 'must be between 1970-01-01 and 2099-12-31' }),
   type: eventTypeSchema.default('pageview'),
   name: z.string().min(1).max(LIMITS.maxEventNameLength).optional(),
   /** A decimal UInt64 is kept as it is; any other string is hashed to one (ids from other tools). */
@@ -42,15 +44,17 @@ export const historyEventSchema = z.object({
   os: text(64),
   os_version: text(32),
   device: z.enum(['desktop', 'mobile', 'tablet', '']).default(''),
-  screen_width: z.number().int().min(0).max(100_000).default(0),
+  screen_width: z.number().int().min(0).max(LIMITS.maxScreenPixels).default(0),
   language: text(LIMITS.maxLanguageLength),
-  props: z.record(z.string().max(LIMITS.maxPropKeyLength), z.string().max(LIMITS.maxPropValueLength)).default({}),
-  engaged_ms: z.number().int().min(0).default(0),
+  /** The live path's props and limits; numbers and booleans are stored as strings, as live events' are. */
+  props: propsSchema.default({}),
+  engaged_ms: z.number().int().min(0).max(LIMITS.maxEngagedMs).default(0),
   scroll_depth: z.number().int().min(0).max(100).default(0),
 });
 export type HistoryEvent = z.infer<typeof historyEventSchema>;
 /** What export writes: every field present. */
-export type HistoryLine = Required<Omit<HistoryEvent, 'name' | 'timestamp' | 'visitor_id'>> & {
+export type HistoryLine = Required<Omit<HistoryEvent, 'name' | 'timestamp' | 'visitor_id' | 'props'>> & {
+  props: Record<string, string>;
   name: string;
   timestamp: string;
   visitor_id: string;
@@ -62,7 +66,8 @@ export type HistoryLine = Required<Omit<HistoryEvent, 'name' | 'timestamp' | 'vi
  * line again yields the same id, which ingest then drops; two lines identical in every field are one event.
  */
 export function enrichedFromHistory(site: string, line: HistoryEvent, receivedAt: number): EnrichedEvent {
-  const timestamp = typeof line.timestamp === 'number' ? line.timestamp : Date.parse(line.timestamp);
+  const timestamp = timeOf(line.timestamp);
+  const props = stringifyProps(line.props);
   const visitorId = toVisitorId(line.visitor_id);
   const name = line.type === 'custom' ? (line.name ?? 'custom') : line.type;
   const eventId =
@@ -75,7 +80,7 @@ export function enrichedFromHistory(site: string, line: HistoryEvent, receivedAt
       name,
       line.hostname,
       line.pathname,
-      canonical(line.props),
+      canonical(props),
     ]);
   return {
     v: 1,
@@ -109,10 +114,14 @@ export function enrichedFromHistory(site: string, line: HistoryEvent, receivedAt
     device: line.device,
     screenWidth: line.screen_width,
     language: line.language,
-    props: line.props,
+    props,
     engagedMs: line.engaged_ms,
     scrollDepth: line.scroll_depth,
   };
+}
+
+function timeOf(timestamp: string | number): number {
+  return typeof timestamp === 'number' ? timestamp : Date.parse(timestamp);
 }
 
 const UINT64_MAX = 18_446_744_073_709_551_615n;

@@ -30,13 +30,17 @@ export {
   utcMonthOf,
 } from './event-message.ts';
 export { enrichedFromHistory, type HistoryEvent, type HistoryLine, historyEventSchema } from './history.ts';
-export { LIMITS } from './limits.ts';
+export { type FieldIssue, primaryIssue } from './issues.ts';
+export { isStorableTime, LIMITS } from './limits.ts';
+export { JsonTooDeepError, MAX_JSON_DEPTH, parseJsonText, truncate, wellFormed } from './text.ts';
 export { DEFAULT_TOPICS, type TopicNames } from './topics.ts';
 export {
   EVENT_TYPES,
   type EventType,
   eventTypeSchema,
+  propKeySchema,
   propsSchema,
+  stringifyProps,
   type WireBatch,
   type WireEvent,
   wireBatchSchema,

@@ -7,9 +7,11 @@ export const eventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof eventTypeSchema>;
 
 const propValue = z.union([z.string().max(LIMITS.maxPropValueLength), z.number().finite(), z.boolean()]);
+export const propKeySchema = z.string().min(1).max(LIMITS.maxPropKeyLength);
 
+/** Custom properties, on the live path and in imported history alike. */
 export const propsSchema = z
-  .record(z.string().min(1).max(LIMITS.maxPropKeyLength), propValue)
+  .record(propKeySchema, propValue)
   .refine((props) => Object.keys(props).length <= LIMITS.maxProps, {
     message: `at most ${LIMITS.maxProps} props`,
   })
@@ -26,17 +28,12 @@ export const wireEventSchema = z.strictObject({
   /** Client clock, milliseconds since the epoch. */
   ts: z.number().int().nonnegative().optional(),
   /** Screen width in CSS pixels; the device class is derived from it and the user agent. */
-  sw: z.number().int().min(0).max(100_000).optional(),
-  sh: z.number().int().min(0).max(100_000).optional(),
+  sw: z.number().int().min(0).max(LIMITS.maxScreenPixels).optional(),
+  sh: z.number().int().min(0).max(LIMITS.maxScreenPixels).optional(),
   lang: z.string().max(LIMITS.maxLanguageLength).optional(),
   props: propsSchema.optional(),
   /** Engagement only: milliseconds the page was visible, and the deepest scroll in percent. */
-  engagedMs: z
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 60 * 60 * 1000)
-    .optional(),
+  engagedMs: z.number().int().min(0).max(LIMITS.maxEngagedMs).optional(),
   scroll: z.number().int().min(0).max(100).optional(),
 });
 export type WireEvent = z.infer<typeof wireEventSchema>;
@@ -46,3 +43,11 @@ export const wireBatchSchema = z.strictObject({
   events: z.array(z.unknown()).min(1).max(LIMITS.maxEventsPerBatch),
 });
 export type WireBatch = z.infer<typeof wireBatchSchema>;
+
+/** Props as stored: every value a string (`true` → "true", `3.5` → "3.5"). */
+export function stringifyProps(props: z.infer<typeof propsSchema> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!props) return out;
+  for (const [key, value] of Object.entries(props)) out[key] = String(value);
+  return out;
+}

@@ -2,12 +2,15 @@ import {
   type EnrichedEvent,
   enrichedFromHistory,
   historyEventSchema,
+  JsonTooDeepError,
   parseEnrichedEvent,
+  parseJsonText,
   partitionKey,
+  primaryIssue,
 } from '@tern/events';
 import type { LogProducer } from '@tern/stream';
 import { existingEventIds, type Warehouse } from '@tern/warehouse';
-import type { NumberedLine } from './lines.ts';
+import { MAX_LINE_BYTES, type NumberedLine, UnreadableInputError } from './lines.ts';
 
 export interface ImportSummary {
   linesRead: number;
@@ -17,6 +20,11 @@ export interface ImportSummary {
   duplicates: number;
   /** The first rejected lines, by number, with the field at fault. */
   errors: { line: number; reason: string }[];
+  /**
+   * Set when the input could not be read to its end (a corrupt or truncated gzip): the lines before the fault were
+   * imported as counted above, and importing the whole file again adds only what is missing.
+   */
+  stopped?: string;
 }
 
 export interface ImportOptions {
@@ -73,37 +81,43 @@ export async function importHistory(
     options.onProgress?.(summary);
   };
 
-  for await (const { number, text } of lines) {
+  try {
+    for await (const line of lines) await take(line);
+  } catch (error) {
+    if (!(error instanceof UnreadableInputError)) throw error;
+    summary.stopped = error.message;
+  }
+  await flush();
+  return summary;
+
+  async function take(line: NumberedLine): Promise<void> {
+    const { number, text } = line;
     summary.linesRead++;
-    if (text.trim() === '') continue;
+    if (line.tooLong) return reject(number, `line: longer than ${MAX_LINE_BYTES} bytes`);
+    if (text === undefined || text.trim() === '') return;
     let json: unknown;
     try {
-      json = JSON.parse(text);
-    } catch {
-      reject(number, 'not JSON');
-      continue;
+      json = parseJsonText(text);
+    } catch (error) {
+      return reject(number, error instanceof JsonTooDeepError ? `line: ${error.message}` : 'not JSON');
     }
     const parsed = historyEventSchema.safeParse(json);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      reject(number, `${issue?.path.join('.') || 'line'}: ${issue?.message ?? 'invalid'}`);
-      continue;
+      const { field, message } = primaryIssue(parsed.error, 'line');
+      return reject(number, `${field}: ${message}`);
     }
     const event = enrichedFromHistory(options.site, parsed.data, receivedAt);
     const checked = parseEnrichedEvent(event);
     if (!checked.success) {
-      const issue = checked.error.issues[0];
-      reject(number, `${issue?.path.join('.') || 'line'}: ${issue?.message ?? 'invalid'}`);
-      continue;
+      const { field, message } = primaryIssue(checked.error, 'line');
+      return reject(number, `${field}: ${message}`);
     }
     if (seen.has(event.eventId)) {
       summary.duplicates++;
-      continue;
+      return;
     }
     seen.add(event.eventId);
     batch.push(event);
     if (batch.length >= batchSize) await flush();
   }
-  await flush();
-  return summary;
 }

@@ -11,6 +11,11 @@ export interface Warehouse {
   readonly kind: WarehouseConfig['kind'];
   readonly database: string;
   readonly client: ClickHouseClient;
+  /**
+   * The same warehouse with bounds on what one statement may cost (QUERY_LIMITS): for queries that people and API
+   * callers shape, so that none can run for minutes, exhaust memory or return millions of rows.
+   */
+  readonly reader: ClickHouseClient;
   /** One node, or the cluster that `migrate` creates tables on (CLICKHOUSE_CLUSTER). */
   readonly ddlTarget: DdlTarget;
   close(): Promise<void>;
@@ -32,6 +37,24 @@ const SHARED_SETTINGS: ClickHouseSettings = {
   // site (bench/query.ts data set). The set still filters the rows.
   use_index_for_in_with_subqueries: 0,
 };
+
+/**
+ * Bounds of a statement that a request shapes. ClickHouse stops it with an error (TIMEOUT_EXCEEDED,
+ * MEMORY_LIMIT_EXCEEDED, TOO_MANY_ROWS_OR_BYTES) that the query API answers with 503 or 400 (`queryLimitOf`).
+ */
+export const QUERY_LIMITS = {
+  max_execution_time: 30,
+  timeout_overflow_mode: 'throw',
+  max_memory_usage: String(1024 ** 3),
+  max_result_rows: String(200_000),
+  result_overflow_mode: 'throw',
+} satisfies ClickHouseSettings;
+
+/**
+ * chDB applies a statement's settings with SET, which outlives it: the writer's statements set the limits back to
+ * unbounded, or an insert after a query would inherit the query's bounds.
+ */
+const UNBOUNDED: ClickHouseSettings = { max_execution_time: 0, max_memory_usage: '0', max_result_rows: '0' };
 
 // chDB binds one data directory per process, so the embedded warehouse is a process-wide singleton;
 // it lives on globalThis because Next.js bundles give each route its own copy of this module.
@@ -65,22 +88,22 @@ async function openEmbedded(dataDir: string, database: string): Promise<Warehous
   // The connection ignores the client's `database`; the session's current database does that job, so tables land
   // in the same database as on a server and one data directory serves both ways of running.
   await bootstrap.command({ query: `USE ${quoteIdentifier(database)}` });
-  const client = createClient({
-    // The connection hook is experimental in @clickhouse/client and not in its public option types.
-    ...({ connection } as object),
-    database,
-    clickhouse_settings: SHARED_SETTINGS,
-  });
+  // The connection hook is experimental in @clickhouse/client and not in its public option types.
+  const on = (settings: ClickHouseSettings) =>
+    createClient({ ...({ connection } as object), database, clickhouse_settings: { ...SHARED_SETTINGS, ...settings } });
+  const client = on(UNBOUNDED);
+  const reader = on(QUERY_LIMITS);
   return {
     kind: 'embedded',
     database,
     client,
+    reader,
     ddlTarget: SINGLE_NODE,
     async close() {
       const slot = globalSlot[EMBEDDED];
       if (!slot || --slot.users > 0) return;
       delete globalSlot[EMBEDDED];
-      await client.close();
+      await Promise.all([client.close(), reader.close()]);
     },
   };
 }
@@ -109,8 +132,24 @@ async function openServer(config: Extract<WarehouseConfig, { kind: 'server' }>):
     },
     request_timeout: 60_000,
   });
+  const reader = createClient({
+    url: config.url,
+    ...credentials,
+    database: config.database,
+    clickhouse_settings: { ...SHARED_SETTINGS, ...QUERY_LIMITS },
+    request_timeout: 60_000,
+  });
   const ddlTarget: DdlTarget = config.cluster ? { kind: 'cluster', cluster: config.cluster } : SINGLE_NODE;
-  return { kind: 'server', database: config.database, client, ddlTarget, close: () => client.close() };
+  return {
+    kind: 'server',
+    database: config.database,
+    client,
+    reader,
+    ddlTarget,
+    close: async () => {
+      await Promise.all([client.close(), reader.close()]);
+    },
+  };
 }
 
 /** Database names come from configuration, not from users; still, quote them as identifiers. */

@@ -1,6 +1,6 @@
-export { openWarehouse, quoteIdentifier, type Warehouse, type WarehouseConfig } from './client.ts';
+export { openWarehouse, QUERY_LIMITS, quoteIdentifier, type Warehouse, type WarehouseConfig } from './client.ts';
 export { type WarehouseEnv, warehouseConfigFrom, warehouseEnvShape } from './env.ts';
-export { WarehouseError } from './errors.ts';
+export { clickHouseCodeOf, type QueryLimit, queryLimitOf, WarehouseError } from './errors.ts';
 export { type DdlTarget, SINGLE_NODE, schemaMigrationsDdl, statementsFor } from './migrations/ddl-target.ts';
 export { MIGRATIONS, migrate } from './migrations/index.ts';
 export { type BotRow, insertBotEvents } from './queries/bots/insert-bot-events.ts';
@@ -42,6 +42,8 @@ export {
   FILTER_OPERATORS,
   type Filter,
   filterSchema,
+  isoDateSchema,
+  isoDateTimeSchema,
   type Metric,
   type StatsRequest,
   SUPPORTED_METRICS,

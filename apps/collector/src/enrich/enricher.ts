@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ENRICHED_EVENT_VERSION, type EnrichedEvent, LIMITS, type WireEvent } from '@tern/events';
+import {
+  ENRICHED_EVENT_VERSION,
+  type EnrichedEvent,
+  LIMITS,
+  stringifyProps,
+  truncate,
+  type WireEvent,
+} from '@tern/events';
 import type { Location } from './geo.ts';
 import { attribute, parsePageUrl } from './page-url.ts';
 import { type ClientSoftware, deviceFromScreen } from './user-agent.ts';
@@ -39,10 +46,10 @@ export function enrich(siteId: string, wire: WireEvent, facts: RequestFacts): En
       visitorId: facts.visitorId,
       previousVisitorId: facts.previousVisitorId,
       hostname: page.hostname,
-      pathname: page.pathname.slice(0, LIMITS.maxUrlLength),
-      query: page.query.slice(0, LIMITS.maxUrlLength),
+      pathname: truncate(page.pathname, LIMITS.maxUrlLength),
+      query: truncate(page.query, LIMITS.maxUrlLength),
       title: wire.title ?? '',
-      referrer: attribution.referrer.slice(0, LIMITS.maxUrlLength),
+      referrer: truncate(attribution.referrer, LIMITS.maxUrlLength),
       referrerHost: attribution.referrerHost,
       source: attribution.source,
       utmSource: page.utmSource,
@@ -51,10 +58,10 @@ export function enrich(siteId: string, wire: WireEvent, facts: RequestFacts): En
       utmTerm: page.utmTerm,
       utmContent: page.utmContent,
       ...facts.location,
-      browser: software.browser.slice(0, 64),
-      browserVersion: software.browserVersion.slice(0, 32),
-      os: software.os.slice(0, 64),
-      osVersion: software.osVersion.slice(0, 32),
+      browser: truncate(software.browser, 64),
+      browserVersion: truncate(software.browserVersion, 32),
+      os: truncate(software.os, 64),
+      osVersion: truncate(software.osVersion, 32),
       device: deviceFromScreen(software.device, wire.sw),
       screenWidth: wire.sw ?? 0,
       language: wire.lang ?? facts.language,
@@ -73,15 +80,8 @@ export function clampTimestamp(clientTs: number | undefined, receivedAt: number)
   return Math.min(clientTs, receivedAt);
 }
 
-function stringifyProps(props: WireEvent['props']): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!props) return out;
-  for (const [key, value] of Object.entries(props)) out[key] = String(value);
-  return out;
-}
-
 /** `de-CH,de;q=0.9,en;q=0.8` → `de-CH`: the first tag, which browsers send as the preferred language. */
 export function primaryLanguage(acceptLanguage: string): string {
   const tag = acceptLanguage.split(',')[0]?.split(';')[0]?.trim() ?? '';
-  return /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,2}$/.test(tag) ? tag.slice(0, 35) : '';
+  return /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,2}$/.test(tag) ? truncate(tag, 35) : '';
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
+import { truncate } from '@tern/events';
 import { Reader } from 'maxmind';
 
 interface LocationRecord {
@@ -77,8 +78,8 @@ export class GeoLocator {
       const code = record?.country_code ?? '';
       return {
         country: /^[A-Z]{2}$/.test(code) ? code : '',
-        region: (record?.state1 ?? '').slice(0, 128),
-        city: (record?.city ?? '').slice(0, 128),
+        region: truncate(record?.state1 ?? '', 128),
+        city: truncate(record?.city ?? '', 128),
       };
     } catch {
       return { country: '', region: '', city: '' };

@@ -1,3 +1,4 @@
+import { truncate } from '@tern/events';
 import { LRUCache } from 'lru-cache';
 import { sourceForHost } from './referrer.ts';
 
@@ -46,7 +47,7 @@ function parsePageUrlUncached(raw: string): PageLocation | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   const params = url.searchParams;
-  const get = (name: string) => (params.get(name) ?? '').trim().slice(0, 256);
+  const get = (name: string) => truncate((params.get(name) ?? '').trim(), 256);
   const location: PageLocation = {
     hostname: url.hostname.replace(/^www\./, ''),
     // A fragment is kept as part of the page: the tracker sends one only for hash-routed sites (data-hash).

@@ -1,6 +1,7 @@
+import { LIMITS } from '@tern/events';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from './http-error.ts';
-import { translatePlausibleEvent } from './plausible-compat.ts';
+import { MAX_DOMAINS, translatePlausibleEvent } from './plausible-compat.ts';
 
 describe("Plausible's Events API", () => {
   it('reads the short keys the official tracker sends', () => {
@@ -72,5 +73,26 @@ describe("Plausible's Events API", () => {
     expect(field({ n: 'x', u: 'https://a.example/', d: 'a.example', p: '{not json' })).toBe('props');
     expect(field({ n: 5, u: 'https://a.example/', d: 'a.example' })).toBe('n');
     expect(field([1, 2])).toBe('body');
+  });
+
+  it('counts an event once per site however often the list names it, and refuses a list longer than MAX_DOMAINS', () => {
+    const body = (domain: string) => ({ n: 'pageview', u: 'https://a.example/', d: domain });
+    // One 64 KB request naming one site thousands of times used to store thousands of page views.
+    const repeated = translatePlausibleEvent(body(Array.from({ length: 2974 }, () => 'a.example').join(',')));
+    expect(repeated.map((b) => b.site)).toEqual(['a.example']);
+    expect(translatePlausibleEvent(body('a.example, WWW.a.example,b.example')).map((b) => b.site)).toEqual([
+      'a.example',
+      'b.example',
+    ]);
+    const many = Array.from({ length: MAX_DOMAINS + 1 }, (_, i) => `s${i}.example`).join(',');
+    expect(() => translatePlausibleEvent(body(many))).toThrow(/domain: at most 10 sites/);
+  });
+
+  it('cuts a long event name without splitting a character', () => {
+    const name = `${'n'.repeat(LIMITS.maxEventNameLength - 1)}\u{1F600}`;
+    const [batch] = translatePlausibleEvent({ n: name, u: 'https://a.example/', d: 'a.example' });
+    const cut = batch?.events[0]?.name ?? '';
+    expect(cut.isWellFormed()).toBe(true);
+    expect(cut).toBe('n'.repeat(LIMITS.maxEventNameLength - 1));
   });
 });

@@ -1,4 +1,5 @@
-import { LIMITS, type WireEvent } from '@tern/events';
+import { normalizeDomain } from '@tern/control';
+import { LIMITS, parseJsonText, primaryIssue, truncate, type WireEvent } from '@tern/events';
 import { z } from 'zod';
 import { HttpError } from './http-error.ts';
 
@@ -33,6 +34,9 @@ const plausibleEventSchema = z.looseObject({
   e: z.number().optional(),
 });
 
+/** Sites one event may count for (`domain: "a.com,b.com"`). */
+export const MAX_DOMAINS = 10;
+
 export interface TranslatedBatch {
   site: string;
   events: WireEvent[];
@@ -42,17 +46,18 @@ export interface TranslatedBatch {
 export function translatePlausibleEvent(body: unknown): TranslatedBatch[] {
   const parsed = plausibleEventSchema.safeParse(body);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.map(String).join('.') || 'body';
-    throw new HttpError(400, 'invalid_event', `${field}: ${issue?.message ?? 'invalid'}`, field);
+    const { field, message } = primaryIssue(parsed.error);
+    throw new HttpError(400, 'invalid_event', `${field}: ${message}`, field);
   }
   const p = parsed.data;
   const name = p.n ?? p.name;
   const rawUrl = p.u ?? p.url;
-  const domains = (p.d ?? p.domain ?? '')
-    .split(',')
-    .map((d) => d.trim())
-    .filter(Boolean);
+  // One event counts once per site, however often the list names it; a list longer than any real roll-up is refused
+  // before any work is done for it (a 64 KB body could name thousands of sites).
+  const domains = [...new Set((p.d ?? p.domain ?? '').split(',').map(normalizeDomain).filter(Boolean))];
+  if (domains.length > MAX_DOMAINS) {
+    throw new HttpError(400, 'invalid_event', `domain: at most ${MAX_DOMAINS} sites in one event`, 'domain');
+  }
   if (!name) throw new HttpError(400, 'invalid_event', 'name: required', 'name');
   if (!rawUrl) throw new HttpError(400, 'invalid_event', 'url: required', 'url');
   if (domains.length === 0) throw new HttpError(400, 'invalid_event', 'domain: required', 'domain');
@@ -62,8 +67,8 @@ export function translatePlausibleEvent(body: unknown): TranslatedBatch[] {
   const referrer = p.r ?? p.referrer ?? undefined;
 
   const base = {
-    url: url.slice(0, LIMITS.maxUrlLength),
-    ...(referrer ? { referrer: referrer.slice(0, LIMITS.maxUrlLength) } : {}),
+    url: truncate(url, LIMITS.maxUrlLength),
+    ...(referrer ? { referrer: truncate(referrer, LIMITS.maxUrlLength) } : {}),
   };
   let event: WireEvent;
   if (name === 'pageview') event = { type: 'pageview', ...base, ...(props ? { props } : {}) };
@@ -75,7 +80,7 @@ export function translatePlausibleEvent(body: unknown): TranslatedBatch[] {
       scroll: clampInt(p.sd ?? 0, 0, 100),
     };
   } else
-    event = { type: 'custom', name: name.slice(0, LIMITS.maxEventNameLength), ...base, ...(props ? { props } : {}) };
+    event = { type: 'custom', name: truncate(name, LIMITS.maxEventNameLength), ...base, ...(props ? { props } : {}) };
   return domains.map((site) => ({ site, events: [event] }));
 }
 
@@ -87,7 +92,7 @@ function flattenProps(
   let source: unknown = raw;
   if (typeof raw === 'string') {
     try {
-      source = JSON.parse(raw);
+      source = parseJsonText(raw);
     } catch {
       throw new HttpError(400, 'invalid_event', 'props: not a JSON object', 'props');
     }

@@ -5,9 +5,14 @@ import {
   type DeadLetter,
   type EnrichedEvent,
   encodeEventMessage,
+  type FieldIssue,
+  JsonTooDeepError,
   parseEnrichedEvent,
+  parseJsonText,
   parseWireEvent,
   partitionKey,
+  primaryIssue,
+  truncate,
   utcMonthOf,
   wireBatchSchema,
 } from '@tern/events';
@@ -117,15 +122,17 @@ export function errorOf(answer: ErrorAnswer): HttpError {
 function parseJson(body: Uint8Array): unknown {
   if (body.length === 0) throw new HttpError(400, 'invalid_json', 'request body is empty');
   try {
-    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'invalid_json', 'request body is not valid JSON');
+    // Lone surrogates (`"\ud800"`) are repaired here, for every field of both routes: UTF-8 cannot hold them.
+    return parseJsonText(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'));
+  } catch (error) {
+    if (error instanceof JsonTooDeepError) throw new HttpError(400, 'invalid_json', `body: ${error.message}`, 'body');
+    throw new HttpError(400, 'invalid_json', 'request body is not valid JSON', 'body');
   }
 }
 
 function prepareBatch(body: unknown, request: IntakeRequest, clock: IntakeClock, deps: PrepareDeps): PreparedBatch {
   const batch = wireBatchSchema.safeParse(body);
-  if (!batch.success) throw invalid(batch.error.issues[0]);
+  if (!batch.success) throw invalid(primaryIssue(batch.error));
   const site = normalizeDomain(batch.data.site);
   const count = batch.data.events.length;
   const software = deps.userAgents.parse(request.userAgent);
@@ -150,8 +157,8 @@ function prepareBatch(body: unknown, request: IntakeRequest, clock: IntakeClock,
   batch.data.events.forEach((raw, index) => {
     const wire = parseWireEvent(raw);
     if (!wire.success) {
-      const issue = wire.error.issues[0];
-      rejected.push({ index, field: issue?.path.join('.') || 'event', reason: issue?.message ?? 'invalid event' });
+      const { field, message } = primaryIssue(wire.error, 'event');
+      rejected.push({ index, field, reason: message });
       return;
     }
     const result = enrich(site, wire.data, facts);
@@ -202,9 +209,8 @@ function eventMessages(events: EnrichedEvent[]): CommitMessage[] {
   }));
 }
 
-function invalid(issue: { path: PropertyKey[]; message: string } | undefined): HttpError {
-  const field = issue?.path.map(String).join('.') || 'body';
-  return new HttpError(400, 'invalid_batch', `${field}: ${issue?.message ?? 'invalid'}`, field);
+function invalid({ field, message }: FieldIssue): HttpError {
+  return new HttpError(400, 'invalid_batch', `${field}: ${message}`, field);
 }
 
 function botRecord(siteId: string, reason: BotReason, userAgent: string, events: unknown[]): BotEvent {
@@ -220,9 +226,9 @@ function botRecord(siteId: string, reason: BotReason, userAgent: string, events:
     siteId,
     at: Date.now(),
     reason,
-    userAgent: userAgent.slice(0, 512),
-    hostname: hostname.slice(0, 2048),
-    pathname: pathname.slice(0, 2048),
+    userAgent: truncate(userAgent, 512),
+    hostname: truncate(hostname, 2048),
+    pathname: truncate(pathname, 2048),
     events: events.length,
   };
 }

@@ -115,7 +115,13 @@ export function viewFromSearch(search: URLSearchParams): DashboardView {
   const custom = period === 'custom' && from && to && DATE.test(from) && DATE.test(to) && from <= to;
   const filters: ViewFilter[] = [];
   for (const text of search.getAll('f')) {
-    const [operator, dimension, ...values] = text.split('|').map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = text.split('|').map(decodeURIComponent);
+    } catch {
+      continue; // a hand-edited link with a broken escape: that filter is left out, the page still opens
+    }
+    const [operator, dimension, ...values] = parts;
     if ((operator === 'is' || operator === 'is_not' || operator === 'contains') && dimension && values.length > 0) {
       filters.push([operator, dimension, values]);
     }

@@ -1,32 +1,12 @@
-import type { SiteRecord } from '@tern/events';
-import { NextResponse } from 'next/server';
+import { primaryIssue, type SiteRecord } from '@tern/events';
+import { queryLimitOf } from '@tern/warehouse';
 import type { z } from 'zod';
 import { authenticate, type Caller } from './auth.ts';
+import { ApiError, errorResponse } from './errors.ts';
 import { runtime, type WebRuntime } from './runtime.ts';
 
-/** One error shape for every API answer: `{ "error": { code, message, field? } }`. */
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-  }
-}
-
-export function errorResponse(error: ApiError): NextResponse {
-  return NextResponse.json(
-    { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } },
-    {
-      status: error.status,
-      ...(error.retryAfterSeconds ? { headers: { 'retry-after': String(error.retryAfterSeconds) } } : {}),
-    },
-  );
-}
+export { readForm, readJson } from './body.ts';
+export { ApiError, errorResponse } from './errors.ts';
 
 /**
  * Wraps an API route: authentication, the token's rate limit, admin-only routes, typed errors to JSON, no internals
@@ -52,7 +32,18 @@ export function apiRoute<C>(
     } catch (error) {
       if (error instanceof ApiError) return errorResponse(error);
       const rt = await runtime().catch(() => undefined);
-      rt?.logger.error({ err: error, path: new URL(request.url).pathname }, 'api request failed');
+      const path = new URL(request.url).pathname;
+      // A client that went away mid-request is no fault of ours: one info line, no stack.
+      if (request.signal.aborted) {
+        rt?.logger.info({ path }, 'client closed the request');
+        return errorResponse(new ApiError(400, 'aborted', 'the request was aborted'));
+      }
+      const answer = answerOfWarehouseError(error);
+      if (answer) {
+        rt?.logger.warn({ path, code: answer.code, reason: answer.message }, 'query refused by the warehouse');
+        return errorResponse(answer);
+      }
+      rt?.logger.error({ err: error, path }, 'api request failed');
       return errorResponse(new ApiError(500, 'internal', 'internal error'));
     }
   };
@@ -71,24 +62,11 @@ export function chargeToken(rt: WebRuntime, caller: Caller, requests: number): v
   }
 }
 
-/** The JSON body; with `optional`, an empty body reads as `{}`. */
-export async function readJson(request: Request, options: { optional?: boolean } = {}): Promise<unknown> {
-  const text = await request.text();
-  if (options.optional && text.trim() === '') return {};
-  if (text.length > 256 * 1024) throw new ApiError(413, 'body_too_large', 'request body is larger than 256 KiB');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError(400, 'invalid_json', 'request body is not valid JSON');
-  }
-}
-
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.map(String).join('.') || 'body';
-  throw new ApiError(400, 'invalid_request', `${field}: ${issue?.message ?? 'invalid'}`, field);
+  const { field, message } = primaryIssue(parsed.error);
+  throw new ApiError(400, 'invalid_request', `${field}: ${message}`, field);
 }
 
 /** A registered site the caller may read (or import into): 404 if unknown, 403 outside a token's scope. */
@@ -103,4 +81,35 @@ export function siteFor(rt: WebRuntime, caller: Caller, domain: string | null, f
     throw new ApiError(403, 'forbidden', `this link shares ${caller.share.site} only`, field);
   }
   return site;
+}
+
+/** A query ClickHouse stopped at QUERY_LIMITS: the caller narrows it, or tries again later. */
+function answerOfWarehouseError(error: unknown): ApiError | undefined {
+  switch (queryLimitOf(error)) {
+    case 'timeout':
+      return new ApiError(
+        503,
+        'query_timeout',
+        'the query took too long; narrow the date range or the filters',
+        undefined,
+        10,
+      );
+    case 'memory':
+      return new ApiError(
+        503,
+        'query_too_large',
+        'the query needed too much memory; narrow the date range or the dimensions',
+        undefined,
+        10,
+      );
+    case 'rows':
+      return new ApiError(
+        400,
+        'too_many_rows',
+        'the query would return too many rows; add filters or paginate',
+        'pagination',
+      );
+    default:
+      return undefined;
+  }
 }

@@ -6,6 +6,7 @@ import { migrate, openWarehouse, type Warehouse } from '@tern/warehouse';
 import pino, { type Logger } from 'pino';
 import { loadWebConfig, type WebConfig } from './config.ts';
 import { LiveFeed } from './live-feed.ts';
+import { LoginLimits } from './login-limits.ts';
 
 /** Everything the web app's routes use, created once per server process. */
 export interface WebRuntime {
@@ -19,6 +20,8 @@ export interface WebRuntime {
   shares: ShareDirectory;
   /** Per API token, at the token's own rate. */
   tokenLimiter: RateLimiter;
+  /** Attempts at the log-in and share-password forms. */
+  loginLimits: LoginLimits;
   warehouse: Warehouse;
   ingest: IngestWorker | undefined;
   live: LiveFeed;
@@ -98,6 +101,7 @@ async function createRuntime(): Promise<WebRuntime> {
     tokens,
     shares,
     tokenLimiter: new RateLimiter(0, 1),
+    loginLimits: new LoginLimits(),
     warehouse,
     ingest,
     live,

@@ -89,7 +89,23 @@ export function timeExpression(bucket: TimeBucket, tz: string, column: string, f
 }
 
 export function bucketFor(dimension: TimeDimension, hours: number): TimeBucket {
-  if (dimension !== 'time') return dimension.slice('time:'.length) as TimeBucket;
+  const bucket = dimension !== 'time' ? (dimension.slice('time:'.length) as TimeBucket) : autoBucket(hours);
+  // Every bucket is a label in `meta.time_labels` and may be a row: a range of decades in hours would be millions.
+  const count = Math.ceil(hours / BUCKET_HOURS[bucket]);
+  if (count > MAX_TIME_BUCKETS) {
+    throw new InvalidStatsQueryError(
+      'dimensions',
+      `${dimension} over this date range makes ${count.toLocaleString('en-US')} buckets; at most ${MAX_TIME_BUCKETS.toLocaleString('en-US')} (choose a larger bucket or a shorter range)`,
+    );
+  }
+  return bucket;
+}
+
+/** Time buckets one query may produce: an hourly series of a year and a month fits. */
+export const MAX_TIME_BUCKETS = 10_000;
+const BUCKET_HOURS: Record<TimeBucket, number> = { minute: 1 / 60, hour: 1, day: 24, week: 7 * 24, month: 28 * 24 };
+
+function autoBucket(hours: number): TimeBucket {
   if (hours <= 48) return 'hour';
   if (hours <= 40 * 24) return 'day';
   if (hours <= 52 * 7 * 24) return 'week';

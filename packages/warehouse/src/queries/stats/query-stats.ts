@@ -433,7 +433,7 @@ async function queryPeriod(
 
   const orderBy = orderClause(request);
   const limit = params.add(request.pagination.limit, 'UInt32');
-  const offset = params.add(request.pagination.offset, 'UInt32');
+  const offset = params.add(request.pagination.offset, 'UInt64');
   const sql = `SELECT * FROM (${inner}) ${orderBy} LIMIT ${limit} OFFSET ${offset}`;
 
   const rows = await select<Array<string | number | null>>(client, sql, params);

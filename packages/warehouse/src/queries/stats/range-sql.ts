@@ -17,8 +17,8 @@ export function instantBounds(range: Extract<ResolvedRange, { kind: 'instants' }
 /** Rows of `column` inside the range: whole days in the site's zone, or an exact instant range. */
 export function rangeCondition(range: ResolvedRange, tz: string, params: ParamBag, column: string): string {
   if (range.kind === 'instants') return inRange(range, tz, params, column);
-  const from = params.add(range.from, 'Date');
-  const to = params.add(range.to, 'Date');
+  const from = params.add(storableDay(range.from), 'Date');
+  const to = params.add(storableDay(range.to), 'Date');
   // The UTC bounds let ClickHouse use the primary key; the zoned date makes the range exact. Zone offsets are within
   // ±14 h, so one day of margin on each side is enough. The bounds are computed here rather than in SQL: each
   // expression costs ClickHouse's analyzer time in every statement.
@@ -66,8 +66,8 @@ export function inRange(range: ResolvedRange, tz: string, params: ParamBag, colu
     const { from, to } = instantBounds(range, params);
     return `${column} >= ${from} AND ${column} <= ${to}`;
   }
-  const from = params.add(range.from, 'Date');
-  const to = params.add(range.to, 'Date');
+  const from = params.add(storableDay(range.from), 'Date');
+  const to = params.add(storableDay(range.to), 'Date');
   return `toDate(${column}, ${tz}) BETWEEN ${from} AND ${to}`;
 }
 
@@ -88,4 +88,12 @@ export function sessionStartWindow(
     lowId: params.add(sessionIdAt(low.getTime(), 0), 'UInt64'),
     highId: params.add(sessionIdAt(high.getTime(), 0), 'UInt64'),
   };
+}
+
+/**
+ * A day within ClickHouse's Date (from 1970-01-01). Requests are checked to lie in 1970-2099, but a comparison
+ * period before such a range can reach back before 1970; no event is stored there.
+ */
+function storableDay(day: string): string {
+  return day < '1970-01-01' ? '1970-01-01' : day;
 }

@@ -1,3 +1,4 @@
+import { LIMITS } from '@tern/events';
 import { z } from 'zod';
 
 /** The request body of `POST /api/v2/query`, in the shape of Plausible's Stats API v2. */
@@ -106,15 +107,77 @@ export const filterSchema: z.ZodType<Filter> = z.lazy(() =>
   ]),
 ) as z.ZodType<Filter>;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
-const isoDateTime = z.iso.datetime({ offset: true });
+/**
+ * Dates the warehouse holds events for (LIMITS.minTimestampMs to maxTimestampMs, 1970 to 2099): a calendar date in
+ * that span, so that no bound computed from it (a day before, two days after) leaves what ClickHouse's types hold.
+ */
+const FIRST_DAY = new Date(LIMITS.minTimestampMs).toISOString().slice(0, 10);
+const LAST_DAY = new Date(LIMITS.maxTimestampMs).toISOString().slice(0, 10);
+const inStorableSpan = (ms: number) => ms >= Date.parse(`${FIRST_DAY}T00:00:00Z`) && ms <= LIMITS.maxTimestampMs;
+/** How deep `and`, `or` and `not` may nest: deeper trees say nothing more, and cost the SQL parser. */
+export const MAX_FILTER_DEPTH = 8;
+
+function filterDepth(filter: Filter): number {
+  if (filter[0] === 'not') return 1 + filterDepth(filter[1] as Filter);
+  if (filter[0] === 'and' || filter[0] === 'or') return 1 + Math.max(...(filter[1] as Filter[]).map(filterDepth));
+  return 1;
+}
+
+export const isoDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine(isCalendarDate, 'not a calendar date')
+  .refine((day) => day >= FIRST_DAY && day <= LAST_DAY, `must be between ${FIRST_DAY} and ${LAST_DAY}`);
+export const isoDateTimeSchema = z.iso
+  .datetime({ offset: true })
+  .refine((text) => inStorableSpan(Date.parse(text)), `must be between ${FIRST_DAY} and ${LAST_DAY}`);
+/** A pair of dates or instants, the first not after the second. */
+const ordered = <T extends z.ZodType<string>>(end: T) =>
+  z
+    .tuple([end, end])
+    .refine(([from, to]) => Date.parse(String(from)) <= Date.parse(String(to)), 'the range starts after it ends');
+
+const shortcutSchema = z.enum(DATE_RANGE_SHORTCUTS);
+const dayPairSchema = ordered(isoDateSchema);
+const instantPairSchema = ordered(isoDateTimeSchema);
+type DateRange = z.infer<typeof shortcutSchema> | z.infer<typeof dayPairSchema> | z.infer<typeof instantPairSchema>;
+
+/**
+ * A shortcut, two dates or two instants. Chosen by shape rather than as a union, so that a refusal names what is
+ * wrong with the form the caller meant (`date_range.0: not a calendar date`) instead of "matches no form".
+ */
+const dateRangeSchema = z.unknown().transform((value, context): DateRange => {
+  const first = Array.isArray(value) ? value[0] : undefined;
+  const schema =
+    typeof value === 'string'
+      ? shortcutSchema
+      : typeof first === 'string' && first.length > 10
+        ? instantPairSchema
+        : dayPairSchema;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues)
+    context.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
+
+function isCalendarDate(day: string): boolean {
+  const date = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(day);
+}
 
 export const statsRequestSchema = z.strictObject({
   site_id: z.string().min(1).max(253),
   metrics: z.array(z.enum(SUPPORTED_METRICS)).min(1).max(SUPPORTED_METRICS.length),
-  date_range: z.union([z.enum(DATE_RANGE_SHORTCUTS), z.tuple([isoDate, isoDate]), z.tuple([isoDateTime, isoDateTime])]),
+  date_range: dateRangeSchema,
   dimensions: z.array(dimensionSchema).max(5).default([]),
-  filters: z.array(filterSchema).max(20).default([]),
+  filters: z
+    .array(filterSchema)
+    .max(20)
+    .refine((filters) => filters.every((filter) => filterDepth(filter) <= MAX_FILTER_DEPTH), {
+      message: `filters nest at most ${MAX_FILTER_DEPTH} levels deep`,
+    })
+    .default([]),
   order_by: z
     .array(z.tuple([z.string(), z.enum(['asc', 'desc'])]))
     .max(10)
@@ -128,7 +191,7 @@ export const statsRequestSchema = z.strictObject({
       comparisons: z
         .strictObject({
           mode: z.enum(['previous_period', 'year_over_year', 'custom']),
-          date_range: z.tuple([isoDate, isoDate]).optional(),
+          date_range: ordered(isoDateSchema).optional(),
         })
         .refine((c) => (c.mode === 'custom') === (c.date_range !== undefined), {
           message: 'date_range is required with mode custom, and only then',

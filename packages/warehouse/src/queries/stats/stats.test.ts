@@ -1,9 +1,12 @@
+import { primaryIssue } from '@tern/events';
 import { describe, expect, it } from 'vitest';
 import { resolveDateRange } from './date-range.ts';
+import { InvalidStatsQueryError } from './errors.ts';
+import { bucketFor } from './expressions.ts';
 import { compileFilters } from './filters.ts';
 import { ParamBag } from './params.ts';
 import { coalesceRanges } from './range-sql.ts';
-import { statsRequestSchema } from './request.ts';
+import { MAX_FILTER_DEPTH, statsRequestSchema } from './request.ts';
 import { timeLabels } from './time-labels.ts';
 
 describe('filters', () => {
@@ -85,5 +88,47 @@ describe('coalesceRanges', () => {
       days('2026-02-01', '2026-02-10'),
       instants,
     ]);
+  });
+});
+
+describe('bounds of a query', () => {
+  const request = (fields: Record<string, unknown>) =>
+    statsRequestSchema.safeParse({ site_id: 'e.com', metrics: ['visitors'], date_range: '7d', ...fields });
+  const field = (result: ReturnType<typeof request>) => (result.success ? undefined : primaryIssue(result.error).field);
+
+  it('takes calendar dates from 1970 to 2099 only, in order', () => {
+    expect(field(request({ date_range: ['2026-13-01', '2026-12-31'] }))).toBe('date_range.0');
+    expect(field(request({ date_range: ['2026-02-30', '2026-03-01'] }))).toBe('date_range.0');
+    expect(field(request({ date_range: ['0000-01-01', '2026-01-01'] }))).toBe('date_range.0');
+    expect(field(request({ date_range: ['0001-01-01', '9999-12-29'] }))).toBe('date_range.0');
+    expect(field(request({ date_range: ['2026-01-01', '9999-12-30'] }))).toBe('date_range.1');
+    expect(field(request({ date_range: ['2026-02-01', '2026-01-01'] }))).toBe('date_range');
+    expect(field(request({ date_range: ['1970-01-01', '2099-12-31'] }))).toBeUndefined();
+    expect(field(request({ date_range: ['2026-01-01T00:00:00Z', '2150-01-01T00:00:00Z'] }))).toBe('date_range.1');
+  });
+
+  it('bounds how deep filters nest', () => {
+    let deep: unknown = ['is', 'event:page', ['/']];
+    for (let i = 0; i < MAX_FILTER_DEPTH; i++) deep = ['not', deep];
+    expect(field(request({ filters: [deep] }))).toBe('filters');
+    expect(field(request({ filters: [(deep as unknown[])[1]] }))).toBeUndefined();
+  });
+
+  it('takes any page offset as a number, not wrapping at 2^32', () => {
+    const parsed = statsRequestSchema.parse({
+      site_id: 'e.com',
+      metrics: ['visitors'],
+      date_range: '7d',
+      pagination: { limit: 10, offset: 2 ** 32 },
+    });
+    expect(parsed.pagination.offset).toBe(2 ** 32);
+  });
+
+  it('caps the time buckets of a query, with the limit in the message', () => {
+    const hours = (days: number) => days * 24;
+    expect(bucketFor('time:hour', hours(366))).toBe('hour');
+    expect(() => bucketFor('time:hour', hours(3653))).toThrow(/at most 10,000/);
+    expect(() => bucketFor('time:week', hours(2_914_000))).toThrow(InvalidStatsQueryError);
+    expect(bucketFor('time', hours(130 * 365))).toBe('month');
   });
 });

@@ -4,6 +4,8 @@ import {
   filterSchema,
   firstEventDay,
   InvalidStatsQueryError,
+  isoDateSchema,
+  isoDateTimeSchema,
   readEvents,
   resolveDateRange,
   statsRequestSchema,
@@ -15,8 +17,8 @@ import { startOfDayIn } from '../../../../server/zoned-time.ts';
 
 export const dynamic = 'force-dynamic';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const instant = z.iso.datetime({ offset: true });
+const day = isoDateSchema;
+const instant = isoDateTimeSchema;
 
 const eventsQuerySchema = z.strictObject({
   site_id: z.string().min(1).max(253),
@@ -55,7 +57,7 @@ export const GET = apiRoute(async (request, rt, _context, caller) => {
   if (params.date_range) {
     const text = params.date_range;
     const dateRange = parseWith(statsRequestSchema.shape.date_range, text.includes(',') ? text.split(',') : text);
-    const first = dateRange === 'all' ? await firstEventDay(rt.warehouse.client, site.domain, site.timezone) : '';
+    const first = dateRange === 'all' ? await firstEventDay(rt.warehouse.reader, site.domain, site.timezone) : '';
     const range = resolveDateRange(dateRange, site.timezone, new Date(now), first);
     [from, to] =
       range.kind === 'instants'
@@ -81,7 +83,7 @@ export const GET = apiRoute(async (request, rt, _context, caller) => {
   const query = { siteId: site.domain, from, to, filters, after, goals: site.goals };
 
   if (params.format === 'json') {
-    const rows = await readEvents(rt.warehouse.client, { ...query, limit: params.limit }).catch((error: unknown) => {
+    const rows = await readEvents(rt.warehouse.reader, { ...query, limit: params.limit }).catch((error: unknown) => {
       if (error instanceof InvalidStatsQueryError) throw new ApiError(400, 'invalid_query', error.message, error.field);
       throw error;
     });

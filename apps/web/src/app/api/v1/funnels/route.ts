@@ -10,7 +10,7 @@ export const POST = apiRoute(
     const body = parseWith(funnelRequestSchema, await readJson(request));
     const site = siteFor(rt, caller, body.site_id);
     const result = await queryFunnel(
-      rt.warehouse.client,
+      rt.warehouse.reader,
       { ...body, site_id: site.domain },
       { timezone: site.timezone, now: new Date() },
     );

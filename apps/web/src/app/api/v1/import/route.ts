@@ -19,5 +19,12 @@ export const POST = apiRoute(async (request, rt, _context, caller) => {
     warehouse: rt.warehouse,
   });
   rt.logger.info({ site: site.domain, ...summary, errors: summary.errors.length }, 'history imported');
+  if (summary.stopped) {
+    // The lines before the fault are stored and counted; sending the whole file again adds only what is missing.
+    return NextResponse.json(
+      { error: { code: 'unreadable_body', message: summary.stopped, field: 'body' }, ...summary },
+      { status: 400 },
+    );
+  }
   return NextResponse.json(summary);
 });

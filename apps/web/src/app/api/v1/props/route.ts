@@ -19,7 +19,7 @@ export const GET = apiRoute(
       statsRequestSchema.shape.date_range,
       query.date_range.includes(',') ? query.date_range.split(',') : query.date_range,
     );
-    const keys = await queryPropKeys(rt.warehouse.client, site.domain, dateRange, {
+    const keys = await queryPropKeys(rt.warehouse.reader, site.domain, dateRange, {
       timezone: site.timezone,
       now: new Date(),
     });

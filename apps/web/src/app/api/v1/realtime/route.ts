@@ -18,7 +18,7 @@ export const GET = apiRoute(
     const site = siteFor(rt, caller, url.searchParams.get('site_id'));
     const wantsStream =
       url.searchParams.get('stream') === '1' || (request.headers.get('accept') ?? '').includes('text/event-stream');
-    if (!wantsStream) return NextResponse.json(await queryRealtime(rt.warehouse.client, site.domain, new Date()));
+    if (!wantsStream) return NextResponse.json(await queryRealtime(rt.warehouse.reader, site.domain, new Date()));
 
     const encoder = new TextEncoder();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -28,7 +28,7 @@ export const GET = apiRoute(
         const push = async () => {
           if (closed) return;
           try {
-            const update = await queryRealtime(rt.warehouse.client, site.domain, new Date());
+            const update = await queryRealtime(rt.warehouse.reader, site.domain, new Date());
             // A slow reader must not pile up updates: skip this one if the last is still queued.
             if ((controller.desiredSize ?? 1) > 0) {
               controller.enqueue(encoder.encode(`event: realtime\ndata: ${JSON.stringify(update)}\n\n`));

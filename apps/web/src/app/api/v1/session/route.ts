@@ -1,6 +1,9 @@
 import { NextResponse } from 'next/server';
 import { isAdminCredential, issueSession, SESSION_COOKIE } from '../../../../server/auth.ts';
+import { readForm } from '../../../../server/body.ts';
+import { ApiError, errorResponse } from '../../../../server/errors.ts';
 import { setCredentialCookie } from '../../../../server/http.ts';
+import { safeNext, tooManyAttempts } from '../../../../server/login-limits.ts';
 import { runtime } from '../../../../server/runtime.ts';
 
 export const dynamic = 'force-dynamic';
@@ -16,9 +19,17 @@ function seeOther(location: string): NextResponse {
 /** Dashboard log-in: a form post with the admin token sets a signed, HTTP-only session cookie. */
 export async function POST(request: Request): Promise<Response> {
   const rt = await runtime();
-  const form = await request.formData().catch(() => undefined);
-  const token = String(form?.get('token') ?? '');
-  const next = safeNext(String(form?.get('next') ?? '/'));
+  const wait = rt.loginLimits.charge(request, 'admin');
+  if (wait > 0) return tooManyAttempts(request, wait, '/login');
+  let form: URLSearchParams;
+  try {
+    form = await readForm(request);
+  } catch (error) {
+    if (error instanceof ApiError) return errorResponse(error);
+    throw error;
+  }
+  const token = form.get('token') ?? '';
+  const next = safeNext(form.get('next') ?? '/');
   if (!token || !isAdminCredential(rt.config, token))
     return seeOther(`/login?error=1&next=${encodeURIComponent(next)}`);
   const session = issueSession(rt.config);
@@ -31,9 +42,4 @@ export async function DELETE(): Promise<Response> {
   const response = seeOther('/login');
   response.cookies.delete(SESSION_COOKIE);
   return response;
-}
-
-/** Only same-site paths: an open redirect after log-in would help phishing. */
-function safeNext(next: string): string {
-  return next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }

@@ -11,7 +11,7 @@ export const POST = apiRoute(
     const site = siteFor(rt, caller, query.site_id);
     try {
       const result = await queryStats(
-        rt.warehouse.client,
+        rt.warehouse.reader,
         { ...query, site_id: site.domain },
         {
           timezone: site.timezone,

@@ -26,7 +26,7 @@ export const POST = apiRoute(
     const site = siteFor(rt, caller, queries[0]?.site_id ?? null, 'queries.0.site_id');
     chargeToken(rt, caller, queries.length - 1);
     const answers = await queryStatsBatch(
-      rt.warehouse.client,
+      rt.warehouse.reader,
       queries.map((query) => ({ ...query, site_id: site.domain })),
       { timezone: site.timezone, now: new Date(), goals: site.goals },
     );

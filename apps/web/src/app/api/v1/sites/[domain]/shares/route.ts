@@ -1,6 +1,7 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { ApiError, apiRoute, parseWith, readJson } from '../../../../../../server/api.ts';
+import { segment } from '../../../../../../server/params.ts';
 import type { WebRuntime } from '../../../../../../server/runtime.ts';
 
 export const dynamic = 'force-dynamic';
@@ -10,8 +11,9 @@ type Context = { params: Promise<{ domain: string }> };
 const newShareSchema = z.strictObject({ password: z.string().min(8, 'at least 8 characters').max(200).optional() });
 
 async function siteOf(rt: WebRuntime, params: Context['params']) {
-  const domain = decodeURIComponent((await params).domain);
-  const site = rt.sites.get(domain);
+  const raw = (await params).domain;
+  const domain = segment(raw) ?? raw;
+  const site = segment(raw) === undefined ? undefined : rt.sites.get(domain);
   if (!site) throw new ApiError(404, 'unknown_site', `site ${domain} is not registered`, 'domain');
   return site;
 }

@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { ApiError, apiRoute } from '../../../../../../../server/api.ts';
+import { segment } from '../../../../../../../server/params.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,7 +11,7 @@ export const DELETE = apiRoute<Context>(
   async (_request, rt, { params }) => {
     const { domain, id } = await params;
     const share = rt.shares.get(id);
-    if (!share || share.site !== decodeURIComponent(domain)) {
+    if (!share || share.site !== segment(domain)) {
       throw new ApiError(404, 'unknown_share', `no link ${id} for ${domain}`, 'id');
     }
     await rt.shares.revoke(rt.producer, id);
