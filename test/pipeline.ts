@@ -12,6 +12,10 @@ export interface RunningPipeline {
   collectorUrl: string;
   token: string;
   dataDir: string;
+  /** Whether every process started is still the one started (none exited or crashed). */
+  alive(): boolean;
+  /** What the processes wrote to stdout and stderr so far (they print it too). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -20,7 +24,9 @@ export interface RunningPipeline {
  * embedded warehouse it runs ingest too) and a collector. With `kafkaBrokers`, both use Kafka, on topics of
  * their own.
  */
-export async function startPipeline(options: { kafkaBrokers?: string } = {}): Promise<RunningPipeline> {
+export async function startPipeline(
+  options: { kafkaBrokers?: string; env?: Record<string, string> } = {},
+): Promise<RunningPipeline> {
   const dataDir = tempDir('pipeline');
   const [webPort, collectorPort] = [await freePort(), await freePort()];
   const id = randomId();
@@ -43,17 +49,30 @@ export async function startPipeline(options: { kafkaBrokers?: string } = {}): Pr
           INGEST_GROUP_ID: `ingest-${id}`,
         }
       : { KAFKA_BROKERS: '' }),
+    ...options.env,
   };
   const children: ChildProcess[] = [];
+  const logs: string[] = [];
   const start = (args: string[], extraEnv: Record<string, string> = {}) => {
     const child = spawn(process.execPath, args, {
       cwd: root,
       env: { ...env, ...extraEnv },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    for (const [stream, sink] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ] as const) {
+      stream?.on('data', (chunk: Buffer) => {
+        logs.push(chunk.toString('utf8'));
+        sink.write(chunk);
+      });
+    }
     children.push(child);
     return child;
   };
+  const alive = () => children.every((child) => child.exitCode === null && child.signalCode === null);
+  const output = () => logs.join('');
   const stop = async () => {
     await Promise.all(
       children.map(
@@ -83,7 +102,7 @@ export async function startPipeline(options: { kafkaBrokers?: string } = {}): Pr
     const collectorUrl = `http://127.0.0.1:${collectorPort}`;
     await waitFor(async () => ((await fetch(`${collectorUrl}/readyz`)).ok ? true : undefined), 60_000, 'the collector');
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-    return { webUrl, collectorUrl, token, dataDir, stop };
+    return { webUrl, collectorUrl, token, dataDir, alive, output, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -13,6 +13,11 @@ const config: NextConfig = {
     '@tern/ingest',
   ],
   poweredByHeader: false,
+  experimental: {
+    // src/proxy.ts runs for a few routes with small bodies; Next.js buffers a request's body for a proxy, and this
+    // bounds what it buffers (10 MB by default) before the route's own limit judges it.
+    proxyClientMaxBodySize: '256kb',
+  },
   reactStrictMode: true,
 };
 

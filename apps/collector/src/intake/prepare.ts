@@ -120,7 +120,7 @@ export function errorOf(answer: ErrorAnswer): HttpError {
 }
 
 function parseJson(body: Uint8Array): unknown {
-  if (body.length === 0) throw new HttpError(400, 'invalid_json', 'request body is empty');
+  if (body.length === 0) throw new HttpError(400, 'invalid_json', 'request body is empty', 'body');
   try {
     // Lone surrogates (`"\ud800"`) are repaired here, for every field of both routes: UTF-8 cannot hold them.
     return parseJsonText(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'));

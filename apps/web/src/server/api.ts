@@ -62,10 +62,13 @@ export function chargeToken(rt: WebRuntime, caller: Caller, requests: number): v
   }
 }
 
-export function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
+/** The value as `schema` reads it, or a 400 naming the field (under `prefix`, for a value taken from a parameter). */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix?: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const { field, message } = primaryIssue(parsed.error);
+  const issue = primaryIssue(parsed.error, prefix ?? 'body');
+  const field = prefix && issue.field !== prefix ? `${prefix}.${issue.field}` : issue.field;
+  const { message } = issue;
   throw new ApiError(400, 'invalid_request', `${field}: ${message}`, field);
 }
 

@@ -19,7 +19,12 @@ export function errorResponse(error: ApiError): NextResponse {
     { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } },
     {
       status: error.status,
-      ...(error.retryAfterSeconds ? { headers: { 'retry-after': String(error.retryAfterSeconds) } } : {}),
+      headers: {
+        ...(error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {}),
+        // A body refused before it was read to its end leaves the connection mid-request: the client must not send
+        // its next request on it.
+        ...(error.status === 413 ? { connection: 'close' } : {}),
+      },
     },
   );
 }

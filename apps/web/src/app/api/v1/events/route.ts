@@ -56,7 +56,11 @@ export const GET = apiRoute(async (request, rt, _context, caller) => {
   let to = bound(params.to, true, now + 60_000);
   if (params.date_range) {
     const text = params.date_range;
-    const dateRange = parseWith(statsRequestSchema.shape.date_range, text.includes(',') ? text.split(',') : text);
+    const dateRange = parseWith(
+      statsRequestSchema.shape.date_range,
+      text.includes(',') ? text.split(',') : text,
+      'date_range',
+    );
     const first = dateRange === 'all' ? await firstEventDay(rt.warehouse.reader, site.domain, site.timezone) : '';
     const range = resolveDateRange(dateRange, site.timezone, new Date(now), first);
     [from, to] =

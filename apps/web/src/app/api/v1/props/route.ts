@@ -18,6 +18,7 @@ export const GET = apiRoute(
     const dateRange = parseWith(
       statsRequestSchema.shape.date_range,
       query.date_range.includes(',') ? query.date_range.split(',') : query.date_range,
+      'date_range',
     );
     const keys = await queryPropKeys(rt.warehouse.reader, site.domain, dateRange, {
       timezone: site.timezone,
