@@ -12,6 +12,25 @@ export const ENRICHED_EVENT_VERSION = 1;
 const shortText = z.string().max(LIMITS.maxUrlLength);
 
 /**
+ * A decimal UInt64: up to 18446744073709551615. ClickHouse wraps a larger one silently, so twenty digits alone are
+ * not enough. A pattern rather than a refinement, so that the compiled check (compiled-check.ts) applies it too.
+ */
+const UINT64_DECIMAL = decimalAtMost('18446744073709551615');
+
+/** A pattern for decimal numbers from 0 to `max` without leading zeros, digit by digit. */
+function decimalAtMost(max: string): RegExp {
+  const shorter = `0|[1-9]\\d{0,${max.length - 2}}`;
+  const same: string[] = [];
+  for (let i = 0; i < max.length; i++) {
+    const digit = Number(max[i]);
+    const low = i === 0 ? 1 : 0;
+    if (digit > low) same.push(`${max.slice(0, i)}[${low}-${digit - 1}]\\d{${max.length - i - 1}}`);
+  }
+  same.push(max);
+  return new RegExp(`^(?:${shorter}|${same.join('|')})$`);
+}
+
+/**
  * Changes are additive so that collectors and ingest workers can be upgraded one at a time: a reader ignores
  * fields it does not know (z.object strips them), and a field added later has a default for records written
  * before it.
@@ -26,14 +45,14 @@ export const enrichedEventSchema = z.object({
   timestamp: z.number().int().min(LIMITS.minTimestampMs).max(LIMITS.maxTimestampMs),
   receivedAt: z.number().int().min(LIMITS.minTimestampMs).max(LIMITS.maxTimestampMs),
   /** UInt64 as a decimal string: JSON has no 64-bit integers. */
-  visitorId: z.string().regex(/^\d{1,20}$/),
+  visitorId: z.string().regex(UINT64_DECIMAL, 'a decimal UInt64'),
   /**
    * In the first hour after UTC midnight: the same visitor's id under yesterday's salt, so that a session that
    * crosses midnight continues. Empty otherwise.
    */
   previousVisitorId: z
     .string()
-    .regex(/^(\d{1,20})?$/)
+    .regex(new RegExp(`^(${UINT64_DECIMAL.source.slice(1, -1)})?$`), 'a decimal UInt64, or empty')
     .default(''),
   hostname: shortText,
   pathname: shortText,

@@ -15,6 +15,8 @@ export const ingestEnvShape = {
     .default(30),
   /** Kafka consumer-group session timeout: how soon a dead worker's partitions move to the others. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  /** A partition with work it has not finished for this long makes health answer 503 (a stall, not a slow batch). */
+  INGEST_STALL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(120),
 };
 
 /** Every variable a standalone ingest worker reads (exported for the manifest test). */
@@ -35,6 +37,7 @@ export interface IngestConfig {
   port: number;
   sessionTimeoutMinutes: number;
   groupSessionTimeoutMs: number;
+  stallAfterMs: number;
   logLevel: string;
 }
 
@@ -49,6 +52,7 @@ export function loadIngestConfig(env: Record<string, string | undefined> = proce
     port: e.INGEST_PORT,
     sessionTimeoutMinutes: e.SESSION_TIMEOUT_MINUTES,
     groupSessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
+    stallAfterMs: e.INGEST_STALL_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
   };
 }

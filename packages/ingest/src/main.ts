@@ -22,13 +22,19 @@ const worker = await startIngestWorker({
   groupId: config.groupId,
   sessionTimeoutMinutes: config.sessionTimeoutMinutes,
   groupSessionTimeoutMs: config.groupSessionTimeoutMs,
+  stallAfterMs: config.stallAfterMs,
   logger,
 });
 
 const server = createServer(async (request, response) => {
-  if (request.url === '/healthz') {
-    response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+  if (request.url === '/healthz' || request.url === '/readyz') {
+    // A stalled partition is not a green light: an orchestrator sees 503, an operator sees which and for how long.
+    const health = worker.health();
+    response
+      .writeHead(health.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' })
+      .end(JSON.stringify(health));
   } else if (request.url === '/metrics') {
+    worker.health();
     response
       .writeHead(200, { 'content-type': worker.metrics.registry.contentType })
       .end(await worker.metrics.registry.metrics());

@@ -24,6 +24,16 @@ export function createIngestMetrics(registry = new Registry(), defaults = true) 
       help: 'Messages sent to the dead-letter topic',
       registers: [registry],
     }),
+    refused: new Counter({
+      name: 'tern_ingest_refused_rows_total',
+      help: 'Rows the warehouse refused (unparsable, out of range, against a constraint), dead-lettered',
+      registers: [registry],
+    }),
+    stalledPartitions: new Gauge({
+      name: 'tern_ingest_stalled_partitions',
+      help: 'Partitions with work not finished for longer than INGEST_STALL_SECONDS (set when health is read)',
+      registers: [registry],
+    }),
     batchSize: new Histogram({
       name: 'tern_ingest_batch_size',
       help: 'Messages per batch',

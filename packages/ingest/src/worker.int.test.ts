@@ -229,4 +229,109 @@ describe('ingest worker on Kafka and chDB', () => {
     const letter = badLine();
     expect(letter?.source).toMatchObject({ topic: topics.events, index: 1 });
   });
+
+  it('dead-letters rows the warehouse refuses with its message, stores the rest, and the partition moves on', async () => {
+    const refusedSite = `refused-${site}`;
+    // A constraint makes ClickHouse itself refuse some rows (VIOLATED_CONSTRAINT), as it refuses unparsable ones.
+    await warehouse.client.command({
+      query: `ALTER TABLE events ADD CONSTRAINT no_poison_${id} CHECK pathname != '/poison-${id}'`,
+    });
+    try {
+      const visit = (pathname: string, visitorId = '3') =>
+        enrichedEvent({ siteId: refusedSite, visitorId, timestamp: Date.now(), pathname });
+      const producer = await log.producer();
+      // One visitor, one partition: a message of four events with a refused one inside, then single events.
+      await producer.send(topics.events, [
+        {
+          key: `${refusedSite}:3`,
+          value: encodeEventMessage([visit('/a'), visit(`/poison-${id}`), visit('/b'), visit('/c')]),
+        },
+        ...Array.from({ length: 20 }, (_, i) => ({
+          key: `${refusedSite}:3`,
+          value: JSON.stringify(visit(i === 7 ? `/poison-${id}` : `/after-${i}`)),
+        })),
+      ]);
+      const worker = await start(`refused-${id}`);
+      await waitFor(
+        async () => ((await countEvents(warehouse.client, refusedSite)) === 22 ? true : undefined),
+        30_000,
+        '22 stored rows',
+      );
+      const refused = async () => (await worker.metrics.refused.get()).values[0]?.value ?? 0;
+      await waitFor(async () => ((await refused()) === 2 ? true : undefined), 10_000, 'two refused rows');
+      // The partition moved on: events sent afterwards are stored too.
+      await producer.send(topics.events, [{ key: `${refusedSite}:3`, value: JSON.stringify(visit('/later')) }]);
+      await waitFor(
+        async () => ((await countEvents(warehouse.client, refusedSite)) === 23 ? true : undefined),
+        30_000,
+        'the later event',
+      );
+      expect(worker.health().status).toBe('ok');
+      await worker.stop();
+
+      const letters: StreamMessage[] = [];
+      const reader = log.consumer({ groupId: `dlq-refused-${id}`, topics: [topics.deadLetter], fromBeginning: true });
+      await reader.run(async (batch) => {
+        letters.push(...batch.messages);
+      });
+      const refusedLetters = () =>
+        letters
+          .map((m) => deadLetterSchema.parse(JSON.parse(m.value?.toString() ?? '')))
+          .filter((l) => l.payload.includes(`/poison-${id}`));
+      await waitFor(async () => (refusedLetters().length === 2 ? true : undefined), 20_000, 'two dead letters');
+      await reader.stop();
+      for (const letter of refusedLetters()) {
+        expect(letter.stage).toBe('ingest');
+        expect(letter.reason).toMatch(/^refused by the warehouse \(code 469\): .*no_poison/);
+      }
+      expect(
+        refusedLetters()
+          .map((l) => l.source?.index ?? 0)
+          .sort(),
+      ).toEqual([0, 1]);
+    } finally {
+      await warehouse.client.command({ query: `ALTER TABLE events DROP CONSTRAINT no_poison_${id}` });
+    }
+  });
+
+  it('reports a partition that cannot store as stalled, for as long as it cannot, then catches up', async () => {
+    const stallSite = `stall-${site}`;
+    // ClickHouse's own backpressure: over parts_to_throw_insert an insert fails with TOO_MANY_PARTS, a retriable error.
+    await warehouse.client.command({ query: 'ALTER TABLE events MODIFY SETTING parts_to_throw_insert = 1' });
+    const worker = await startIngestWorker({
+      log,
+      warehouse,
+      topics,
+      groupId: `stall-${id}`,
+      sessionTimeoutMinutes: 30,
+      logger,
+      stallAfterMs: 1500,
+    });
+    try {
+      const producer = await log.producer();
+      await producer.send(
+        topics.events,
+        events(5, 0).map((m) => ({ ...m, value: m.value.replaceAll(site, stallSite) })),
+      );
+      const stalled = await waitFor(
+        async () => {
+          const health = worker.health();
+          return health.status === 'stalled' ? health : undefined;
+        },
+        30_000,
+        'health to report the stall',
+      );
+      expect(stalled.stalled[0]).toMatchObject({ topic: expect.any(String), stalledMs: expect.any(Number) });
+      expect(await countEvents(warehouse.client, stallSite)).toBe(0);
+    } finally {
+      await warehouse.client.command({ query: 'ALTER TABLE events RESET SETTING parts_to_throw_insert' });
+    }
+    await waitFor(
+      async () => ((await countEvents(warehouse.client, stallSite)) === 5 ? true : undefined),
+      60_000,
+      'the five rows once inserts pass again',
+    );
+    await waitFor(async () => (worker.health().status === 'ok' ? true : undefined), 20_000, 'health back to ok');
+    await worker.stop();
+  });
 });

@@ -5,6 +5,7 @@ import {
   existingEventIds,
   insertEvents,
   loadOpenSessions,
+  RowsRefusedError,
   recentEventIds,
   storedOffsets,
   type Warehouse,
@@ -14,6 +15,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { startBotIngest } from './bots.ts';
 import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
+import { type IngestHealth, ProgressTracker } from './progress.ts';
 import { SessionTracker } from './sessions.ts';
 import { waitWithHeartbeats } from './wait-with-heartbeats.ts';
 
@@ -28,6 +30,8 @@ export interface IngestOptions {
   groupSessionTimeoutMs?: number;
   logger: Logger;
   metrics?: IngestMetrics;
+  /** A partition with work it has not finished for this long is reported as stalled (INGEST_STALL_SECONDS). */
+  stallAfterMs?: number;
 }
 
 interface PartitionState {
@@ -46,6 +50,8 @@ const DEDUP_MAX_IDS = 200_000;
 
 export interface IngestWorker {
   metrics: IngestMetrics;
+  /** Lag and stalled partitions, for /healthz and /readyz: a stall answers 503. */
+  health(): IngestHealth;
   stop(): Promise<void>;
 }
 
@@ -61,6 +67,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
   const partitions = new Map<string, PartitionState>();
   const keyOf = (topic: string, partition: number) => `${topic}:${partition}`;
   const producer: LogProducer = await log.producer();
+  const progress = new ProgressTracker(options.stallAfterMs ?? 120_000);
 
   async function partitionState(topic: string, partition: number): Promise<PartitionState> {
     let state = partitions.get(keyOf(topic, partition));
@@ -184,17 +191,38 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     if (first && last) {
       const token = `${batch.topic}:${batch.partition}:${first.offset}-${last.offset}`;
       const started = process.hrtime.bigint();
-      await insertUntilStored(rows, token, batch, heartbeat);
+      const refused = await storeIsolating(rows, token, batch, heartbeat);
       metrics.insertSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       state.storedThrough = last.offset;
-      metrics.rows.inc(rows.length);
+      metrics.rows.inc(rows.length - refused.length);
+      if (refused.length > 0) {
+        await producer.send(
+          topics.deadLetter,
+          refused.map((d) => ({ key: `${batch.partition}`, value: JSON.stringify(d) })),
+        );
+        metrics.deadLettered.inc(refused.length);
+        metrics.refused.inc(refused.length);
+        logger.warn(
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            refused: refused.length,
+            stored: rows.length - refused.length,
+            reason: refused[0]?.reason,
+          },
+          'the warehouse refused rows; dead-lettered them and stored the rest',
+        );
+      }
     }
     metrics.skipped.inc(skipped);
     const handled = takenThrough ?? batch.messages[batch.messages.length - 1]?.offset;
+    let remaining = 0;
     if (batch.highWatermark !== undefined && handled !== undefined) {
       const lag = batch.highWatermark - handled - 1n;
-      metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lag > 0n ? lag : 0n));
+      remaining = Number(lag > 0n ? lag : 0n);
+      metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, remaining);
     }
+    progress.finished(batch.topic, batch.partition, remaining, Date.now());
     metrics.batchSize.observe(batch.messages.length);
     state.sessions.evictBefore(state.latestTimestamp - (options.sessionTimeoutMinutes + 60) * 60_000);
     metrics.openSessions.set([...partitions.values()].reduce((n, p) => n + p.sessions.size, 0));
@@ -202,6 +230,49 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
   }
 
   let stopping = false;
+
+  /**
+   * Stores the rows; rows the warehouse refuses (RowsRefusedError: they cannot be parsed, do not fit, break a
+   * constraint) are found by halving the failed insert until each refused row stands alone, and are returned as dead
+   * letters with ClickHouse's message. A refused insert stores nothing, so the halves are all that is written. Each
+   * half's dedup token derives from its parent's, so a batch delivered again splits, and is deduplicated, alike.
+   * One refused row among n costs about 2·log2(n) inserts; a row never stalls its partition.
+   */
+  async function storeIsolating(
+    rows: EventRow[],
+    token: string,
+    batch: StreamBatch,
+    heartbeat: () => Promise<void>,
+  ): Promise<DeadLetter[]> {
+    try {
+      await insertUntilStored(rows, token, batch, heartbeat);
+      return [];
+    } catch (error) {
+      if (!(error instanceof RowsRefusedError)) throw error;
+      const [only] = rows;
+      if (rows.length === 1 && only) return [refusedLetter(only, error)];
+      const middle = Math.ceil(rows.length / 2);
+      const head = await storeIsolating(rows.slice(0, middle), `${token}:a`, batch, heartbeat);
+      const tail = await storeIsolating(rows.slice(middle), `${token}:b`, batch, heartbeat);
+      return [...head, ...tail];
+    }
+  }
+
+  function refusedLetter(row: EventRow, error: RowsRefusedError): DeadLetter {
+    const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+    return {
+      reason: `refused by the warehouse (code ${error.code}): ${cause.slice(0, 1000)}`,
+      stage: 'ingest',
+      at: Date.now(),
+      payload: JSON.stringify(row.event).slice(0, 65_536),
+      source: {
+        topic: row.topic,
+        partition: row.partition,
+        offset: row.offset.toString(),
+        ...(row.index ? { index: row.index } : {}),
+      },
+    };
+  }
 
   /**
    * Sends the same rows with the same token until ClickHouse takes them. A failed insert may have landed in some
@@ -261,6 +332,10 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       'batch not stored; retrying',
       () => partitions.delete(keyOf(batch.topic, batch.partition)),
     );
+  const handleTracked: BatchHandler = (batch, context) => {
+    progress.started(batch.topic, batch.partition, Date.now());
+    return handleWithRetry(batch, context);
+  };
   const streams = [
     { topic: topics.events, groupId: options.groupId },
     ...(topics.import ? [{ topic: topics.import, groupId: `${options.groupId}.import` }] : []),
@@ -278,9 +353,13 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
         // State of partitions this worker no longer owns may be stale once another worker wrote to them.
         const owned = new Set(assigned.map((a) => keyOf(a.topic, a.partition)));
         for (const key of partitions.keys()) if (key.startsWith(`${topic}:`) && !owned.has(key)) partitions.delete(key);
+        for (const stalled of progress.health(Date.now()).stalled) {
+          if (stalled.topic === topic && !owned.has(keyOf(topic, stalled.partition)))
+            progress.forget(topic, stalled.partition);
+        }
       },
     });
-    await consumer.run(handleWithRetry);
+    await consumer.run(handleTracked);
     consumers.push(consumer);
   }
   const bots = topics.bots
@@ -290,6 +369,11 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
 
   return {
     metrics,
+    health: () => {
+      const health = progress.health(Date.now());
+      metrics.stalledPartitions.set(health.stalled.length);
+      return health;
+    },
     async stop() {
       stopping = true;
       await Promise.all(consumers.map((consumer) => consumer.stop()));

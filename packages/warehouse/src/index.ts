@@ -1,6 +1,13 @@
 export { openWarehouse, QUERY_LIMITS, quoteIdentifier, type Warehouse, type WarehouseConfig } from './client.ts';
 export { type WarehouseEnv, warehouseConfigFrom, warehouseEnvShape } from './env.ts';
-export { clickHouseCodeOf, type QueryLimit, queryLimitOf, WarehouseError } from './errors.ts';
+export {
+  clickHouseCodeOf,
+  isDataError,
+  type QueryLimit,
+  queryLimitOf,
+  RowsRefusedError,
+  WarehouseError,
+} from './errors.ts';
 export { type DdlTarget, SINGLE_NODE, schemaMigrationsDdl, statementsFor } from './migrations/ddl-target.ts';
 export { MIGRATIONS, migrate } from './migrations/index.ts';
 export { type BotRow, insertBotEvents } from './queries/bots/insert-bot-events.ts';

@@ -38,6 +38,7 @@ export interface WebConfig {
   ingestInProcess: boolean;
   ingestGroupId: string;
   sessionTimeoutMinutes: number;
+  ingestStallAfterMs: number;
   defaultTimezone: string;
   /** Where browsers reach the collector: used in the snippet shown to site owners. */
   collectorPublicUrl: string;
@@ -62,6 +63,7 @@ export function loadWebConfig(env: Record<string, string | undefined> = process.
     ingestInProcess: e.INGEST_IN_PROCESS === 'auto' ? warehouse.kind === 'embedded' : e.INGEST_IN_PROCESS === 'true',
     ingestGroupId: e.INGEST_GROUP_ID,
     sessionTimeoutMinutes: e.SESSION_TIMEOUT_MINUTES,
+    ingestStallAfterMs: e.INGEST_STALL_SECONDS * 1000,
     defaultTimezone: e.DEFAULT_TIMEZONE,
     collectorPublicUrl: e.COLLECTOR_PUBLIC_URL.replace(/\/$/, ''),
     logLevel: e.LOG_LEVEL,

@@ -72,6 +72,7 @@ async function createRuntime(): Promise<WebRuntime> {
         topics,
         groupId: config.ingestGroupId,
         sessionTimeoutMinutes: config.sessionTimeoutMinutes,
+        stallAfterMs: config.ingestStallAfterMs,
         logger: logger.child({ component: 'ingest' }),
       })
     : undefined;

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { EnrichedEvent } from '@tern/events';
-import { WarehouseError } from '../../errors.ts';
+import { clickHouseCodeOf, isDataError, RowsRefusedError, WarehouseError } from '../../errors.ts';
 
 /** Visit attributes of the session an event belongs to (from the session's first event). */
 export interface VisitAttributes {
@@ -89,7 +89,11 @@ export async function insertEvents(client: ClickHouseClient, rows: EventRow[], d
       },
     });
   } catch (cause) {
-    throw new WarehouseError(`insert of ${rows.length} events (${dedupToken})`, true, { cause });
+    const operation = `insert of ${rows.length} events (${dedupToken})`;
+    // Rows ClickHouse refuses are refused again however often they are sent; anything else may pass on a retry.
+    const code = clickHouseCodeOf(cause);
+    if (code !== undefined && isDataError(cause)) throw new RowsRefusedError(operation, code, { cause });
+    throw new WarehouseError(operation, true, { cause });
   }
 }
 
