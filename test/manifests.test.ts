@@ -28,8 +28,8 @@ const LOADERS: Record<App, (env: Record<string, string>) => unknown> = {
 /** Health endpoints each app serves, for the probes. */
 const HEALTH: Record<App, string[]> = {
   collector: ['/healthz', '/readyz'],
-  ingest: ['/healthz', '/metrics'],
-  web: ['/api/health'],
+  ingest: ['/healthz', '/readyz', '/metrics'],
+  web: ['/api/health', '/api/ready'],
 };
 /** Parsed YAML: the tests walk known paths of Kubernetes objects, whose shape no type here describes. */
 // biome-ignore lint/suspicious/noExplicitAny: see above

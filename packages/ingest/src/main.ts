@@ -28,11 +28,12 @@ const worker = await startIngestWorker({
 
 const server = createServer(async (request, response) => {
   if (request.url === '/healthz' || request.url === '/readyz') {
-    // A stalled partition is not a green light: an orchestrator sees 503, an operator sees which and for how long.
+    // A stalled partition is not a green light: readiness answers 503, so an orchestrator shows the worker not
+    // ready, and both say which partition and for how long. Liveness stays 200 while the process runs: restarting
+    // it mends no warehouse outage, and would only move its partitions.
     const health = worker.health();
-    response
-      .writeHead(health.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' })
-      .end(JSON.stringify(health));
+    const status = request.url === '/readyz' && health.status !== 'ok' ? 503 : 200;
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(health));
   } else if (request.url === '/metrics') {
     worker.health();
     response
