@@ -498,6 +498,31 @@ describe('query API against an independent oracle', () => {
     expectRows(got.results, oracle({ metrics: [...metrics], dimension: 'visit:country', keep }), [...metrics]);
   });
 
+  it('tests props as Plausible does: substrings and patterns, negated or not, only where the key is set', async () => {
+    const metrics = ['visitors', 'events'] as const;
+    const plan = (e: Event): string | undefined => e.props.plan;
+    const has = (e: Event, test: (value: string) => boolean) => {
+      const value = plan(e);
+      return value !== undefined && test(value);
+    };
+    // "(none)" contains "on" and matches "e$|o": a test against the placeholder would count every event without a plan.
+    const cases: Array<[Filter, (e: Event) => boolean]> = [
+      [['contains_not', 'event:props:plan', ['pr']], (e) => has(e, (v) => !v.includes('pr'))],
+      [['matches_not', 'event:props:plan', ['^p']], (e) => has(e, (v) => !/^p/.test(v))],
+      [['contains', 'event:props:plan', ['on', 'fr']], (e) => has(e, (v) => v.includes('on') || v.includes('fr'))],
+      [['matches', 'event:props:plan', ['e$|o']], (e) => has(e, (v) => /e$|o/.test(v))],
+      [['contains_not', 'event:props:plan', ['PR'], { case_sensitive: false }], (e) => has(e, (v) => !/pr/i.test(v))],
+      // is_not keeps events without the key unless "(none)" is listed; is "(none)" picks them.
+      [['is_not', 'event:props:plan', ['pro']], (e) => plan(e) !== 'pro'],
+      [['is_not', 'event:props:plan', ['pro', '(none)']], (e) => has(e, (v) => v !== 'pro')],
+      [['is', 'event:props:plan', ['(none)']], (e) => plan(e) === undefined],
+    ];
+    for (const [filter, keep] of cases) {
+      const got = await ask({ metrics: [...metrics], filters: [filter] });
+      expectRows(got.results, oracle({ metrics: [...metrics], keep }), [...metrics]);
+    }
+  });
+
   it('answers percentage of visitors per row', async () => {
     const got = await ask({ metrics: ['visitors', 'percentage'], dimensions: ['visit:country'] });
     const total = (oracle({ metrics: ['visitors'] })[0]?.metrics[0] ?? 0) as number;

@@ -7,7 +7,7 @@ import type { FieldDimension, Metric, RelativeMetric, SessionMetric, TimeDimensi
 /** Blank visit fields read as Plausible shows them; filters accept the same literals. */
 const DIRECT = 'Direct / None';
 const NOT_SET = '(not set)';
-const NO_PROP = '(none)';
+export const NO_PROP = '(none)';
 
 /**
  * `transform` rather than `if(column = '', …)`: on a LowCardinality column it runs once per distinct value and keeps

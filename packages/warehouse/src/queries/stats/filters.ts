@@ -1,5 +1,5 @@
 import type { Goal } from '@tern/events';
-import { fieldExpression } from './expressions.ts';
+import { fieldExpression, NO_PROP } from './expressions.ts';
 import { goalFilter } from './goals.ts';
 import type { ParamBag } from './params.ts';
 import type { FieldDimension, Filter, FilterOperator } from './request.ts';
@@ -46,6 +46,25 @@ function compileFilter(filter: Filter, params: ParamBag, columnOf: ColumnOf, goa
   const column = columnOf(dimension, params);
   const subject = caseSensitive ? column : `lower(${column})`;
   const bound = (value: string) => params.add(caseSensitive ? value : value.toLowerCase(), 'String');
+  const condition = compileTest(operator as FilterOperator, column, subject, values, caseSensitive, bound, params);
+  // A prop that an event does not have reads "(none)". Plausible's substring and pattern tests, negated or not,
+  // match only events that have the key; `is` and `is_not` take "(none)" as a value like any other
+  // (shared/SEMANTICS.md, filters).
+  const needsKey = dimension.startsWith('event:props:') && SUBSTRING_OR_PATTERN.has(operator as FilterOperator);
+  return needsKey ? `${column} != '${NO_PROP}' AND (${condition})` : condition;
+}
+
+const SUBSTRING_OR_PATTERN = new Set<FilterOperator>(['contains', 'contains_not', 'matches', 'matches_not']);
+
+function compileTest(
+  operator: FilterOperator,
+  column: string,
+  subject: string,
+  values: string[],
+  caseSensitive: boolean,
+  bound: (value: string) => string,
+  params: ParamBag,
+): string {
   switch (operator) {
     case 'is':
       return `${subject} IN (${values.map(bound).join(', ')})`;
