@@ -81,6 +81,7 @@ export function enrichedFromHistory(site: string, line: HistoryEvent, receivedAt
       line.hostname,
       line.pathname,
       canonical(props),
+      ...distinguishing(line),
     ]);
   return {
     v: 1,
@@ -118,6 +119,43 @@ export function enrichedFromHistory(site: string, line: HistoryEvent, receivedAt
     engagedMs: line.engaged_ms,
     scrollDepth: line.scroll_depth,
   };
+}
+
+/**
+ * Every other field that makes two lines two events, as `name=value`, in a fixed order. Only fields that are set take
+ * part: a line that sets none of them keeps the id earlier versions derived, so a file imported before this list
+ * grew still imports as a duplicate of itself.
+ */
+const DISTINGUISHING = [
+  'query',
+  'title',
+  'referrer',
+  'referrer_host',
+  'source',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'country',
+  'region',
+  'city',
+  'browser',
+  'browser_version',
+  'os',
+  'os_version',
+  'device',
+  'screen_width',
+  'language',
+  'engaged_ms',
+  'scroll_depth',
+] as const satisfies readonly (keyof HistoryEvent)[];
+
+function distinguishing(line: HistoryEvent): string[] {
+  return DISTINGUISHING.flatMap((field) => {
+    const value = line[field];
+    return value === '' || value === 0 ? [] : [`${field}=${value}`];
+  });
 }
 
 function timeOf(timestamp: string | number): number {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { enrichedEventSchema } from './enriched.ts';
 import { enrichedFromHistory, historyEventSchema } from './history.ts';
@@ -60,5 +61,42 @@ describe('limits of the event contract', () => {
     expect(refusedField(enrichedEventSchema.safeParse({ ...base, screenWidth: 70_000 }))).toBe('screenWidth');
     expect(refusedField(enrichedEventSchema.safeParse({ ...base, engagedMs: 2 ** 40 }))).toBe('engagedMs');
     expect(refusedField(enrichedEventSchema.safeParse({ ...base, timestamp: 2 ** 53 - 1 }))).toBe('timestamp');
+  });
+});
+
+describe('ids of imported lines without event_id', () => {
+  const id = (fields: Record<string, unknown>) =>
+    enrichedFromHistory('e.com', historyEventSchema.parse(line(fields)), 0).eventId;
+
+  it('differ for lines that differ in any field, and stay the same for the same line', () => {
+    const base = id({});
+    expect(id({})).toBe(base);
+    const variants = [
+      { query: '?q=1' },
+      { referrer: 'https://a.example/' },
+      { utm_source: 'news' },
+      { utm_campaign: 'spring' },
+      { title: 'Home' },
+      { engaged_ms: 1200 },
+      { screen_width: 1280 },
+      { country: 'DE' },
+      { scroll_depth: 40 },
+    ];
+    const ids = variants.map(id);
+    expect(new Set([base, ...ids]).size).toBe(variants.length + 1);
+  });
+
+  it('stay what earlier versions derived for a line that sets none of the added fields', () => {
+    // The derivation before the added fields, recomputed here: SHA-256 over site, time, visitor, type, name, host,
+    // path and props, as a version-8 UUID. A file imported then still imports as a duplicate of itself.
+    const fields = { timestamp: 1_780_000_000_000, visitor_id: '42', pathname: '/a', hostname: 'e.com' };
+    const parts = ['e.com', '1780000000000', '42', 'pageview', 'pageview', 'e.com', '/a', '[]'];
+    const bytes = createHash('sha256').update(parts.join('\u0000')).digest().subarray(0, 16);
+    bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
+    bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+    const hex = bytes.toString('hex');
+    const earlier = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    expect(enrichedFromHistory('e.com', historyEventSchema.parse(fields), 0).eventId).toBe(earlier);
+    expect(id({ query: '' })).toBe(id({}));
   });
 });
