@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './helpers.ts';
 
@@ -64,6 +65,18 @@ export class ServiceProcess {
 
   stop(): Promise<void> {
     return this.#end('SIGTERM');
+  }
+
+  /**
+   * SIGSTOP, then SIGCONT after `ms`: the process stands still (a VM or container freeze, a stop-the-world pause, a
+   * throttled CPU) and then goes on where it was, unaware of the time that passed.
+   */
+  async freeze(ms: number): Promise<void> {
+    const child = this.#child;
+    if (!child || !this.running) return;
+    child.kill('SIGSTOP');
+    await sleep(ms);
+    child.kill('SIGCONT');
   }
 
   tail(lines = 20): string {

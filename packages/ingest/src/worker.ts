@@ -1,5 +1,5 @@
 import { type DeadLetter, decodeEventMessage, MAX_EVENTS_PER_MESSAGE, utcMonthOf } from '@tern/events';
-import type { BatchHandler, EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
+import type { BatchContext, BatchHandler, Claim, EventLog, LogConsumer, LogProducer, StreamBatch } from '@tern/stream';
 import {
   type EventRow,
   existingEventIds,
@@ -9,7 +9,6 @@ import {
   recentEventIds,
   storedOffsets,
   type Warehouse,
-  WarehouseError,
 } from '@tern/warehouse';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
@@ -42,6 +41,8 @@ interface PartitionState {
   recentIds: LRUCache<string, true>;
   /** The latest event time seen: session state expires by event time, so imported history keeps its sessions. */
   latestTimestamp: number;
+  /** A block the partition's previous owner claimed and may have written: written first, exactly, by this one. */
+  inheritedClaim: Claim | undefined;
 }
 
 /** The dedup window: ids of this many minutes (and at most this many per partition) are remembered. */
@@ -69,23 +70,32 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
   const producer: LogProducer = await log.producer();
   const progress = new ProgressTracker(options.stallAfterMs ?? 120_000);
 
-  async function partitionState(topic: string, partition: number): Promise<PartitionState> {
+  async function partitionState(topic: string, partition: number, context: BatchContext): Promise<PartitionState> {
     let state = partitions.get(keyOf(topic, partition));
     if (state) return state;
     const lookback = Date.now() - (options.sessionTimeoutMinutes + 1) * 60_000;
-    const [stored, open, ids] = await Promise.all([
+    const [stored, open, ids, claim] = await Promise.all([
       storedOffsets(warehouse.client, topic),
       loadOpenSessions(warehouse.client, topic, partition, lookback),
       recentEventIds(warehouse.client, topic, partition, Date.now() - DEDUP_WINDOW_MINUTES * 60_000),
+      context.claimed(),
     ]);
     const sessions = new SessionTracker(options.sessionTimeoutMinutes);
     sessions.restore(open);
     const recentIds = new LRUCache<string, true>({ max: DEDUP_MAX_IDS, ttl: DEDUP_WINDOW_MINUTES * 60_000 });
     for (const id of ids) recentIds.set(id, true);
-    state = { sessions, storedThrough: stored.get(partition) ?? -1n, recentIds, latestTimestamp: 0 };
+    const storedThrough = stored.get(partition) ?? -1n;
+    const inheritedClaim = claim && claim.through > storedThrough ? claim : undefined;
+    state = { sessions, storedThrough, recentIds, latestTimestamp: 0, inheritedClaim };
     partitions.set(keyOf(topic, partition), state);
     logger.info(
-      { topic, partition, storedThrough: String(state.storedThrough), openSessions: open.length },
+      {
+        topic,
+        partition,
+        storedThrough: String(state.storedThrough),
+        openSessions: open.length,
+        ...(inheritedClaim ? { inheritedClaim: `${inheritedClaim.from}-${inheritedClaim.through}` } : {}),
+      },
       'partition assigned',
     );
     return state;
@@ -99,13 +109,17 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
    * whole (its events share its offset); the collector never writes one that spans two months, and one that does
    * anyway is inserted on its own, the one case left with two parts.
    */
-  async function handleBatch(batch: StreamBatch, heartbeat: () => Promise<void>): Promise<bigint | undefined> {
-    const state = await partitionState(batch.topic, batch.partition);
+  async function handleBatch(batch: StreamBatch, context: BatchContext): Promise<bigint | undefined> {
+    const { heartbeat } = context;
+    const state = await partitionState(batch.topic, batch.partition, context);
+    const inherited = state.inheritedClaim;
     const rows: EventRow[] = [];
     const deadLetters: DeadLetter[] = [];
     let skipped = 0;
     let month: number | undefined;
     let takenThrough: bigint | undefined;
+    /** The first message this block writes: with takenThrough, the block's range, its claim and its dedup token. */
+    let blockFrom: bigint | undefined;
     let cut = false;
     const pending = batch.messages.filter((message) => message.offset > state.storedThrough);
     const decoded = new Map(
@@ -129,6 +143,11 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
         takenThrough = message.offset;
         continue;
       }
+      // A block the previous owner claimed is rebuilt exactly: it ends where that one did.
+      if (inherited && message.offset > inherited.through) {
+        cut = true;
+        break;
+      }
       const events = decoded.get(message.offset) ?? [];
       const months = new Set(events.flatMap((event) => (event.ok ? [utcMonthOf(event.value.timestamp)] : [])));
       const [messageMonth] = months;
@@ -137,6 +156,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
         break;
       }
       takenThrough = message.offset;
+      blockFrom ??= message.offset;
       events.forEach((event, index) => {
         if (!event.ok || index >= MAX_EVENTS_PER_MESSAGE) {
           deadLetters.push({
@@ -186,10 +206,24 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       );
       metrics.deadLettered.inc(deadLetters.length);
     }
-    const first = rows[0];
     const last = rows[rows.length - 1];
-    if (first && last) {
-      const token = `${batch.topic}:${batch.partition}:${first.offset}-${last.offset}`;
+    if (last && blockFrom !== undefined && takenThrough !== undefined) {
+      if (inherited && takenThrough < inherited.through) {
+        logger.warn(
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            claim: `${inherited.from}-${inherited.through}`,
+            took: `${blockFrom}-${takenThrough}`,
+          },
+          'the fetch ended inside the block the previous owner claimed; writing what it holds',
+        );
+      }
+      // The token is the block's range of messages, the same whoever builds the block; the claim, fenced by the
+      // group, comes first: a member the group has dropped is refused here and writes nothing.
+      const block = { from: blockFrom, through: takenThrough };
+      await context.claim(block);
+      const token = `${batch.topic}:${batch.partition}:${block.from}-${block.through}`;
       const started = process.hrtime.bigint();
       const refused = await storeIsolating(rows, token, batch, heartbeat);
       metrics.insertSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -215,6 +249,7 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       }
     }
     metrics.skipped.inc(skipped);
+    if (inherited && takenThrough !== undefined && takenThrough >= inherited.through) state.inheritedClaim = undefined;
     const handled = takenThrough ?? batch.messages[batch.messages.length - 1]?.offset;
     let remaining = 0;
     if (batch.highWatermark !== undefined && handled !== undefined) {
@@ -312,7 +347,8 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       } catch (error) {
         metrics.failures.inc();
         afterFailure();
-        const retriable = !(error instanceof WarehouseError) || error.retriable;
+        // Typed errors say whether to retry (a refused row, a fenced member: no); anything else may pass next time.
+        const retriable = (error as { retriable?: unknown }).retriable !== false;
         if (stopping || !retriable) throw error;
         const waitMs = backoffMs(tries);
         logger.warn({ err: error, topic: batch.topic, partition: batch.partition, attempt: tries, waitMs }, message);
@@ -324,11 +360,11 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
   // ClickHouse down or slow: the partition waits here (its offsets uncommitted, the group kept by heartbeats) and
   // the batch is tried again with backoff until ClickHouse has it. Nothing past what is stored is ever committed.
   // Any other failure makes the partition's state be read again from what ClickHouse really has.
-  const handleWithRetry: BatchHandler = (batch, { heartbeat }) =>
+  const handleWithRetry: BatchHandler = (batch, context) =>
     untilStored(
-      () => handleBatch(batch, heartbeat),
+      () => handleBatch(batch, context),
       batch,
-      heartbeat,
+      context.heartbeat,
       'batch not stored; retrying',
       () => partitions.delete(keyOf(batch.topic, batch.partition)),
     );
@@ -350,9 +386,11 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       ...(options.groupSessionTimeoutMs ? { sessionTimeoutMs: options.groupSessionTimeoutMs } : {}),
       onRestart: () => countRestart(groupId),
       onAssigned: (assigned) => {
-        // State of partitions this worker no longer owns may be stale once another worker wrote to them.
+        // After any rebalance the state of every partition may be stale, kept ones included: another member may have
+        // owned one in between (this one frozen past its session, then back) and written to it. Each is read again
+        // from ClickHouse, with the claim its last owner left, before its next batch.
         const owned = new Set(assigned.map((a) => keyOf(a.topic, a.partition)));
-        for (const key of partitions.keys()) if (key.startsWith(`${topic}:`) && !owned.has(key)) partitions.delete(key);
+        for (const key of partitions.keys()) if (key.startsWith(`${topic}:`)) partitions.delete(key);
         for (const stalled of progress.health(Date.now()).stalled) {
           if (stalled.topic === topic && !owned.has(keyOf(topic, stalled.partition)))
             progress.forget(topic, stalled.partition);

@@ -245,7 +245,9 @@ class EmbeddedConsumer implements LogConsumer {
 
   async #poll(handler: BatchHandler, positions: Map<string, bigint>): Promise<void> {
     const maxBatch = this.options.maxBatchSize ?? 5000;
-    const heartbeat = async () => {};
+    // One member per group in one process: no other member can take a partition over, so there is no one to fence
+    // and no claim left behind (a process that crashed left no writer behind it either).
+    const context = { heartbeat: async () => {}, claim: async () => {}, claimed: async () => undefined };
     while (this.#running) {
       let delivered = 0;
       for (const [slot, position] of positions) {
@@ -257,7 +259,7 @@ class EmbeddedConsumer implements LogConsumer {
         if (!last) continue;
         let took: void | bigint;
         try {
-          took = await handler({ topic, partition, messages }, { heartbeat });
+          took = await handler({ topic, partition, messages }, context);
         } catch (error) {
           // Same as Kafka: nothing is committed, the batch is delivered again after a pause.
           this.logger.error({ err: error, topic, partition }, 'batch handler failed; retrying');

@@ -10,6 +10,14 @@ export class StreamError extends Error {
   }
 }
 
+/** The group gave the partition to another member: this one must not write for it (not retriable here). */
+export class FencedError extends StreamError {
+  override readonly name = 'FencedError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, false, options);
+  }
+}
+
 export class LogUnavailableError extends StreamError {
   override readonly name = 'LogUnavailableError';
   constructor(message: string, options?: { cause?: unknown }) {

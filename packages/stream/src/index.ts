@@ -8,13 +8,14 @@ export {
   type PipelineTopics,
   pipelineTopicSpecs,
 } from './env.ts';
-export { LogUnavailableError, StreamError } from './errors.ts';
+export { FencedError, LogUnavailableError, StreamError } from './errors.ts';
 export { KafkaLog, type KafkaLogOptions } from './kafka.ts';
 export type { StreamLogger } from './logger.ts';
 export { partitionFor } from './partitioner.ts';
 export type {
   BatchContext,
   BatchHandler,
+  Claim,
   ConsumerOptions,
   EndOffsets,
   EventLog,

@@ -8,11 +8,12 @@ import {
   logLevel,
   type Producer,
 } from 'kafkajs';
-import { LogUnavailableError } from './errors.ts';
+import { FencedError, LogUnavailableError } from './errors.ts';
 import { type StreamLogger, silentLogger } from './logger.ts';
 import { partitionerSeeing, partitionOfKey } from './murmur2.ts';
 import type {
   BatchHandler,
+  Claim,
   ConsumerOptions,
   EndOffsets,
   EventLog,
@@ -134,7 +135,7 @@ export class KafkaLog implements EventLog {
   }
 
   consumer(options: ConsumerOptions): LogConsumer {
-    const consumer = new KafkaConsumer(this.#kafka, options, this.#logger);
+    const consumer = new KafkaConsumer(this.#kafka, options, this.#logger, () => this.#connectedAdmin());
     this.#closers.push(() => consumer.stop());
     return consumer;
   }
@@ -193,6 +194,26 @@ const LEADER_MOVING = new Set(['NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOW
 /** How long a consumer that kafkajs stopped waits before it starts again: doubling from 1 s, at most 30 s. */
 const RESTART_DELAYS_MS = { first: 1_000, max: 30_000 };
 
+const CLAIM_PREFIX = 'tern-claim:';
+const CLAIM_PATTERN = /^tern-claim:(\d+)-(\d+)$/;
+/** Errors of a commit that mean the group has moved on without this member. */
+const FENCING_ERRORS = new Set([
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'REBALANCE_IN_PROGRESS',
+  'FENCED_INSTANCE_ID',
+]);
+
+/** The broker's error code behind a kafkajs error: its retrier wraps the protocol error it gave up on. */
+function protocolErrorOf(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const { type, cause, originalError } = current as { type?: unknown; cause?: unknown; originalError?: unknown };
+    if (typeof type === 'string') return type;
+    current = cause ?? originalError;
+  }
+  return undefined;
+}
+
 class KafkaConsumer implements LogConsumer {
   readonly #consumer: Consumer;
   #handler: BatchHandler | undefined;
@@ -205,6 +226,7 @@ class KafkaConsumer implements LogConsumer {
     kafka: Kafka,
     private readonly options: ConsumerOptions,
     private readonly logger: StreamLogger,
+    private readonly admin: () => Promise<Admin>,
   ) {
     this.#consumer = kafka.consumer({
       groupId: options.groupId,
@@ -285,10 +307,21 @@ class KafkaConsumer implements LogConsumer {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const messages = batch.messages.map((m) => toStreamMessage(batch.partition, m));
-        const took = await handler(
-          { topic: batch.topic, partition: batch.partition, messages, highWatermark: BigInt(batch.highWatermark) },
-          { heartbeat },
-        );
+        const { topic, partition } = batch;
+        let took: Awaited<ReturnType<BatchHandler>>;
+        try {
+          took = await handler(
+            { topic, partition, messages, highWatermark: BigInt(batch.highWatermark) },
+            {
+              heartbeat,
+              claim: (block) => this.#claim(topic, partition, block),
+              claimed: () => this.#claimed(topic, partition),
+            },
+          );
+        } catch (error) {
+          // kafkajs rejoins the group on its own errors (ILLEGAL_GENERATION and the like), not on ours.
+          throw error instanceof FencedError && error.cause ? error.cause : error;
+        }
         const last = typeof took === 'bigint' ? took : messages[messages.length - 1]?.offset;
         if (last === undefined) return;
         // Resolving up to `last` only makes kafkajs fetch again from the next offset.
@@ -299,6 +332,34 @@ class KafkaConsumer implements LogConsumer {
         await heartbeat();
       },
     });
+  }
+
+  /**
+   * The claim travels as the metadata of an offset commit: the broker takes a commit only from a member of the
+   * group's current generation, so a member the group has dropped (frozen past its session, say) is refused here,
+   * before it writes. The committed offset stays the claim's start; committing the batch afterwards replaces it.
+   */
+  async #claim(topic: string, partition: number, block: Claim): Promise<void> {
+    try {
+      await this.#consumer.commitOffsets([
+        { topic, partition, offset: block.from.toString(), metadata: `${CLAIM_PREFIX}${block.from}-${block.through}` },
+      ]);
+    } catch (cause) {
+      const type = protocolErrorOf(cause);
+      if (type && FENCING_ERRORS.has(type)) {
+        throw new FencedError(`partition ${topic}/${partition} belongs to another member now (${type})`, { cause });
+      }
+      throw new LogUnavailableError(`cannot record the claim on ${topic}/${partition}`, { cause });
+    }
+  }
+
+  async #claimed(topic: string, partition: number): Promise<Claim | undefined> {
+    const admin = await this.admin();
+    const [offsets] = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
+    const entry = offsets?.partitions.find((p) => p.partition === partition);
+    const match = entry?.metadata ? CLAIM_PATTERN.exec(entry.metadata) : null;
+    if (!entry || !match?.[1] || !match[2] || entry.offset !== match[1]) return undefined;
+    return { from: BigInt(match[1]), through: BigInt(match[2]) };
   }
 
   async stop(): Promise<void> {

@@ -3,8 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { randomId, tempDir, waitFor } from '../../../test/helpers.ts';
 import { EmbeddedLog } from './embedded.ts';
+import { FencedError } from './errors.ts';
 import { KafkaLog } from './kafka.ts';
-import type { EventLog, StreamMessage } from './types.ts';
+import type { Claim, EventLog, StreamMessage } from './types.ts';
 
 /** A one-partition topic holding `count` messages of one key, valued `${prefix}0`, `${prefix}1`, … */
 async function topicOfOneKey(log: EventLog, prefix: string, count: number) {
@@ -174,5 +175,44 @@ describe('event log: Kafka, a member its group expelled', () => {
     expect(crashes).toContainEqual(expect.objectContaining({ restart: false }));
     expect(restarts).toBeGreaterThanOrEqual(1);
     expect(deliveries[1]?.slice(0, 5)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+  }, 120_000);
+});
+
+describe('Kafka: fencing a dropped member', () => {
+  it('refuses the claim of a member the group dropped, and shows the next owner the claim left behind', async () => {
+    const log = new KafkaLog({ brokers: [inject('kafkaBrokers')], clientId: `test-${randomId()}` });
+    const { topic } = await topicOfOneKey(log, 'c', 5);
+    const groupId = `g-${randomId()}`;
+    const outcomes: string[] = [];
+    const inherited: Array<Claim | undefined> = [];
+    const first = log.consumer({ groupId, topics: [topic], fromBeginning: true, sessionTimeoutMs: 6_000 });
+    const second = log.consumer({ groupId, topics: [topic], fromBeginning: true, sessionTimeoutMs: 6_000 });
+    try {
+      await first.run(async (_batch, context) => {
+        if (outcomes.length > 0) return 4n;
+        await context.claim({ from: 0n, through: 1n });
+        outcomes.push('claimed 0-1');
+        // Frozen past its session while the other member joins: the group hands the partition over.
+        await sleep(9_000);
+        try {
+          await context.claim({ from: 2n, through: 4n });
+          outcomes.push('claimed 2-4');
+        } catch (error) {
+          outcomes.push(error instanceof FencedError ? 'fenced' : `other: ${String(error)}`);
+          throw error;
+        }
+      });
+      await waitFor(async () => (outcomes.length > 0 ? true : undefined), 30_000, 'the first claim');
+      await second.run(async (_batch, context) => {
+        inherited.push(await context.claimed());
+        return 4n;
+      });
+      await waitFor(async () => (outcomes.length > 1 && inherited.length > 0 ? true : undefined), 60_000, 'both');
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+      await log.close();
+    }
+    expect(outcomes).toEqual(['claimed 0-1', 'fenced']);
+    expect(inherited[0]).toEqual({ from: 0n, through: 1n });
   }, 120_000);
 });

@@ -36,9 +36,26 @@ export interface StreamBatch {
   highWatermark?: bigint;
 }
 
+/** A block of one partition's messages, `from` through `through`, that a member stores as one write. */
+export interface Claim {
+  from: bigint;
+  through: bigint;
+}
+
 export interface BatchContext {
   /** Call during long work so the group does not consider the member dead. */
   heartbeat(): Promise<void>;
+  /**
+   * Records, fenced by the group, that this member is about to write the partition's messages `from` through
+   * `through` as one block. Rejects with FencedError when the group has given the partition to another member since
+   * this one joined: the caller must then write nothing. The record stands until the batch's offsets are committed.
+   */
+  claim(block: Claim): Promise<void>;
+  /**
+   * The block a previous owner claimed and did not see committed, if any: a new owner writes exactly that block
+   * first, under the same dedup token, so that whichever of the two writes it, it is stored once.
+   */
+  claimed(): Promise<Claim | undefined>;
 }
 
 /**
