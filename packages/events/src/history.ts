@@ -122,39 +122,29 @@ export function enrichedFromHistory(site: string, line: HistoryEvent, receivedAt
 }
 
 /**
- * Every other field that makes two lines two events, as `name=value`, in a fixed order. Only fields that are set take
- * part: a line that sets none of them keeps the id earlier versions derived, so a file imported before this list
- * grew still imports as a duplicate of itself.
+ * Every other field of a line makes two lines two events: each one that is set takes part as `name=value`, in the
+ * schema's order. Only fields that are set: a line that sets none of them keeps the id earlier versions derived, so
+ * a file imported before still imports as a duplicate of itself; a field added to the schema later joins by itself.
  */
-const DISTINGUISHING = [
-  'query',
-  'title',
-  'referrer',
-  'referrer_host',
-  'source',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-  'country',
-  'region',
-  'city',
-  'browser',
-  'browser_version',
-  'os',
-  'os_version',
-  'device',
-  'screen_width',
-  'language',
-  'engaged_ms',
-  'scroll_depth',
-] as const satisfies readonly (keyof HistoryEvent)[];
+const IN_BASE_PARTS = new Set([
+  'event_id',
+  'session_id',
+  'timestamp',
+  'type',
+  'name',
+  'visitor_id',
+  'hostname',
+  'pathname',
+  'props',
+]);
+const DISTINGUISHING = Object.keys(historyEventSchema.shape).filter((field) => !IN_BASE_PARTS.has(field)) as Array<
+  keyof HistoryEvent
+>;
 
 function distinguishing(line: HistoryEvent): string[] {
   return DISTINGUISHING.flatMap((field) => {
     const value = line[field];
-    return value === '' || value === 0 ? [] : [`${field}=${value}`];
+    return value === undefined || value === '' || value === 0 ? [] : [`${field}=${String(value)}`];
   });
 }
 
