@@ -240,38 +240,42 @@ class EmbeddedConsumer implements LogConsumer {
     }
     await this.options.onAssigned?.(assigned);
     this.#running = true;
-    this.#loop = this.#poll(handler, positions);
+    this.#loop = Promise.all(
+      [...positions].map(([slot, start]) => {
+        const [topic = '', partition = '0'] = slot.split('\u0000');
+        return this.#poll(handler, topic, Number(partition), start);
+      }),
+    ).then(() => {});
   }
 
-  async #poll(handler: BatchHandler, positions: Map<string, bigint>): Promise<void> {
+  /**
+   * One loop per partition, as Kafka delivers partitions independently (partitionsConsumedConcurrently): a batch
+   * that takes long, its handler waiting out an outage, holds up its own partition and no other.
+   */
+  async #poll(handler: BatchHandler, topic: string, partition: number, start: bigint): Promise<void> {
     const maxBatch = this.options.maxBatchSize ?? 5000;
     // One member per group in one process: no other member can take a partition over, so there is no one to fence
     // and no claim left behind (a process that crashed left no writer behind it either).
     const context = { heartbeat: async () => {}, claim: async () => {}, claimed: async () => undefined };
+    let position = start;
     while (this.#running) {
-      let delivered = 0;
-      for (const [slot, position] of positions) {
-        if (!this.#running) break;
-        const [topic = '', partitionText = '0'] = slot.split('\u0000');
-        const partition = Number(partitionText);
-        const messages = this.log.read(topic, partition, position, maxBatch);
-        const last = messages[messages.length - 1];
-        if (!last) continue;
-        let took: void | bigint;
-        try {
-          took = await handler({ topic, partition, messages }, context);
-        } catch (error) {
-          // Same as Kafka: nothing is committed, the batch is delivered again after a pause.
-          this.logger.error({ err: error, topic, partition }, 'batch handler failed; retrying');
-          await sleep(1000);
-          continue;
-        }
-        const next = (typeof took === 'bigint' ? took : last.offset) + 1n;
-        this.log.commit(this.options.groupId, topic, partition, next);
-        positions.set(slot, next);
-        delivered += messages.length;
+      const messages = this.log.read(topic, partition, position, maxBatch);
+      const last = messages[messages.length - 1];
+      if (!last) {
+        await sleep(this.pollIntervalMs);
+        continue;
       }
-      if (delivered === 0) await sleep(this.pollIntervalMs);
+      let took: Awaited<ReturnType<BatchHandler>>;
+      try {
+        took = await handler({ topic, partition, messages }, context);
+      } catch (error) {
+        // Same as Kafka: nothing is committed, the batch is delivered again after a pause.
+        this.logger.error({ err: error, topic, partition }, 'batch handler failed; retrying');
+        await sleep(1000);
+        continue;
+      }
+      position = (typeof took === 'bigint' ? took : last.offset) + 1n;
+      this.log.commit(this.options.groupId, topic, partition, position);
     }
   }
 

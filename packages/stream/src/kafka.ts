@@ -194,6 +194,8 @@ const LEADER_MOVING = new Set(['NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOW
 /** How long a consumer that kafkajs stopped waits before it starts again: doubling from 1 s, at most 30 s. */
 const RESTART_DELAYS_MS = { first: 1_000, max: 30_000 };
 
+/** More than the events topic's partitions (6 by default) a worker owns, so that every partition has a slot. */
+const PARTITIONS_CONCURRENTLY = 16;
 const CLAIM_PREFIX = 'tern-claim:';
 const CLAIM_PATTERN = /^tern-claim:(\d+)-(\d+)$/;
 /** Errors of a commit that mean the group has moved on without this member. */
@@ -303,7 +305,9 @@ class KafkaConsumer implements LogConsumer {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // Partitions are handled side by side, each in order: one whose batch waits out a failure (a warehouse refusing
+      // its inserts, say) holds up only itself. The embedded log does the same with a loop per partition.
+      partitionsConsumedConcurrently: PARTITIONS_CONCURRENTLY,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const messages = batch.messages.map((m) => toStreamMessage(batch.partition, m));

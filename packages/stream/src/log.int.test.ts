@@ -36,6 +36,44 @@ describe.each(backends)('event log: %s', (_name, open) => {
     for (const log of logs) await log.close();
   });
 
+  it('delivers one partition while a batch of another is still in hand', async () => {
+    const log = openLog();
+    const topic = `t-${randomId()}`;
+    await log.ensureTopics([{ name: topic, partitions: 4 }]);
+    const producer = await log.producer();
+    // Keys until both a first and a second partition have messages.
+    const byPartition = new Map<number, string>();
+    for (let i = 0; byPartition.size < 2 && i < 200; i++) {
+      const key = `k${i}`;
+      const partition = producer.partitionOf(topic, key);
+      if (partition !== undefined && !byPartition.has(partition)) byPartition.set(partition, key);
+      if (partition === undefined) await producer.send(topic, [{ key: 'probe', value: 'probe' }]);
+    }
+    // The lower partition is the one held: a consumer that walks partitions in order would reach it first.
+    const [[stuck, stuckKey] = [0, ''], [free, freeKey] = [0, '']] = [...byPartition].sort(([a], [b]) => a - b);
+    await producer.send(topic, [
+      { key: stuckKey, value: 'held' },
+      { key: freeKey, value: 'free' },
+    ]);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seen: string[] = [];
+    const consumer = log.consumer({ groupId: `g-${randomId()}`, topics: [topic], fromBeginning: true });
+    try {
+      await consumer.run(async (batch) => {
+        seen.push(...batch.messages.map((m) => `${batch.partition}:${m.value?.toString()}`));
+        if (batch.partition === stuck) await held;
+      });
+      await waitFor(async () => (seen.includes(`${free}:free`) ? true : undefined), 30_000, 'the free partition');
+      expect(seen).toContain(`${stuck}:held`);
+    } finally {
+      release();
+      await consumer.stop();
+    }
+  });
+
   it('keeps one key in one partition, in order, with growing offsets', async () => {
     const log = openLog();
     const topic = `t-${randomId()}`;
