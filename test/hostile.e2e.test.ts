@@ -173,6 +173,26 @@ describe('findings of the hostile-input review, each through the running app', (
     expect(far.json.results).toEqual([]);
   });
 
+  it('3b: imports a line at the last storable time twice and stores it once (the stored-id check wrapped after 2149)', async () => {
+    const line = JSON.stringify({ timestamp: '2099-12-31T23:59:59.999Z', visitor_id: 'late', pathname: '/last-day' });
+    const first = await importLines([line]);
+    expect(first.json).toMatchObject({ imported: 1, rejected: 0 });
+    const day = ['2099-12-31', '2099-12-31'];
+    const stored = async () => {
+      const answer = await query({
+        metrics: ['events'],
+        date_range: day,
+        filters: [['is', 'event:page', ['/last-day']]],
+      });
+      return ((answer.json.results ?? []) as { metrics: number[] }[])[0]?.metrics[0] ?? 0;
+    };
+    await waitFor(async () => ((await stored()) === 1 ? true : undefined), 30_000, 'the line stored');
+    const again = await importLines([line]);
+    expect(again.json).toMatchObject({ imported: 0, duplicates: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await stored()).toBe(1);
+  });
+
   it('4: holds imported props to the live limits', async () => {
     const many = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, 'v']));
     const answer = await importLines([nowLine({ props: many }), nowLine({ props: { '': 'empty key' } })]);
