@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deadLetterSchema, encodeEventMessage } from '@tern/events';
+import { type DeadLetter, deadLetterSchema, encodeEventMessage } from '@tern/events';
 import { KafkaLog, type StreamMessage } from '@tern/stream';
 import { countEvents, migrate, openWarehouse, type Warehouse } from '@tern/warehouse';
 import pino from 'pino';
@@ -40,6 +40,22 @@ const events = (count: number, from: number) =>
     return { key: `${site}:${event.visitorId}`, value: JSON.stringify(event) };
   });
 
+/** The dead-letter topic read from its start by a group of its own, once `done` holds for what it holds. */
+async function deadLetters(groupId: string, done: (all: DeadLetter[]) => boolean, what: string): Promise<DeadLetter[]> {
+  const messages: StreamMessage[] = [];
+  const reader = log.consumer({ groupId, topics: [topics.deadLetter], fromBeginning: true });
+  await reader.run(async (batch) => {
+    messages.push(...batch.messages);
+  });
+  const parsed = () => messages.map((m) => deadLetterSchema.parse(JSON.parse(m.value?.toString() ?? '')));
+  try {
+    await waitFor(async () => (done(parsed()) ? true : undefined), 20_000, what);
+  } finally {
+    await reader.stop();
+  }
+  return parsed();
+}
+
 const start = (groupId = `ingest-${id}`) =>
   startIngestWorker({ log, warehouse, topics, groupId, sessionTimeoutMinutes: 30, logger });
 
@@ -77,15 +93,9 @@ describe('ingest worker on Kafka and chDB', () => {
     });
     expect(await distinct.json()).toEqual([{ n: 500, pages: 500 }]);
 
-    const letters: StreamMessage[] = [];
-    const reader = log.consumer({ groupId: `dlq-${id}`, topics: [topics.deadLetter], fromBeginning: true });
-    await reader.run(async (batch) => {
-      letters.push(...batch.messages);
-    });
-    await waitFor(async () => (letters.length > 0 ? true : undefined), 20_000, 'the dead letter');
-    await reader.stop();
+    const letters = await deadLetters(`dlq-${id}`, (all) => all.length > 0, 'the dead letter');
     expect(letters).toHaveLength(1);
-    const letter = deadLetterSchema.parse(JSON.parse(letters[0]?.value?.toString() ?? ''));
+    const letter = letters[0] as DeadLetter;
     expect(letter).toMatchObject({
       stage: 'ingest',
       payload: '{"v":1,"eventId":"nope"}',
@@ -215,18 +225,9 @@ describe('ingest worker on Kafka and chDB', () => {
     });
     expect(await sessions.json()).toEqual([{ entry: '/entry', exit: '/exit', pageviews: 3 }]);
 
-    const letters: StreamMessage[] = [];
-    const reader = log.consumer({ groupId: `dlq-packed-${id}`, topics: [topics.deadLetter], fromBeginning: true });
-    await reader.run(async (batch) => {
-      letters.push(...batch.messages);
-    });
-    const badLine = () =>
-      letters
-        .map((m) => deadLetterSchema.parse(JSON.parse(m.value?.toString() ?? '')))
-        .find((l) => l.payload === '{"v":1,"eventId":"bad"}');
-    await waitFor(async () => (badLine() ? true : undefined), 20_000, 'the dead letter of the bad line');
-    await reader.stop();
-    const letter = badLine();
+    const badLine = (all: DeadLetter[]) => all.find((l) => l.payload === '{"v":1,"eventId":"bad"}');
+    const letters = await deadLetters(`dlq-packed-${id}`, (all) => !!badLine(all), 'the dead letter of the bad line');
+    const letter = badLine(letters);
     expect(letter?.source).toMatchObject({ topic: topics.events, index: 1 });
   });
 
@@ -269,26 +270,15 @@ describe('ingest worker on Kafka and chDB', () => {
       expect(worker.health().status).toBe('ok');
       await worker.stop();
 
-      const letters: StreamMessage[] = [];
-      const reader = log.consumer({ groupId: `dlq-refused-${id}`, topics: [topics.deadLetter], fromBeginning: true });
-      await reader.run(async (batch) => {
-        letters.push(...batch.messages);
-      });
-      const refusedLetters = () =>
-        letters
-          .map((m) => deadLetterSchema.parse(JSON.parse(m.value?.toString() ?? '')))
-          .filter((l) => l.payload.includes(`/poison-${id}`));
-      await waitFor(async () => (refusedLetters().length === 2 ? true : undefined), 20_000, 'two dead letters');
-      await reader.stop();
-      for (const letter of refusedLetters()) {
+      const ofPoison = (all: DeadLetter[]) => all.filter((l) => l.payload.includes(`/poison-${id}`));
+      const letters = ofPoison(
+        await deadLetters(`dlq-refused-${id}`, (all) => ofPoison(all).length === 2, 'two dead letters'),
+      );
+      for (const letter of letters) {
         expect(letter.stage).toBe('ingest');
         expect(letter.reason).toMatch(/^refused by the warehouse \(code 469\): .*no_poison/);
       }
-      expect(
-        refusedLetters()
-          .map((l) => l.source?.index ?? 0)
-          .sort(),
-      ).toEqual([0, 1]);
+      expect(letters.map((l) => l.source?.index ?? 0).sort()).toEqual([0, 1]);
     } finally {
       await warehouse.client.command({ query: `ALTER TABLE events DROP CONSTRAINT no_poison_${id}` });
     }
