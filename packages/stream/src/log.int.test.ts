@@ -148,7 +148,8 @@ describe.each(backends)('event log: %s', (_name, open) => {
       // The first time, take only the first two messages.
       if (deliveries.length === 1) return batch.messages[1]?.offset;
     });
-    await waitFor(async () => (deliveries.flat().includes('m5') ? true : undefined), 30_000, 'the rest');
+    // The first delivery holds m5 too: wait for a later one to bring it again.
+    await waitFor(async () => (deliveries.slice(1).flat().includes('m5') ? true : undefined), 30_000, 'the rest');
     await consumer.stop();
     expect(deliveries[0]?.slice(0, 2)).toEqual(['m0', 'm1']);
     expect(deliveries.slice(1).flat()).toEqual(['m2', 'm3', 'm4', 'm5']);
