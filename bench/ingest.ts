@@ -103,6 +103,8 @@ async function bulkInsert(warehouse: Warehouse, events: EnrichedEvent[], id: str
     event: { ...event, siteId: bulkSite, eventId: randomUUID() },
     visit: {
       sessionId: String(i),
+      entryHostname: event.hostname,
+      screenWidth: event.screenWidth,
       referrer: '',
       referrerHost: '',
       source: event.source,

@@ -114,7 +114,12 @@ async function main() {
 /** The session's visit attributes, as ingest would have copied them, and a session id made as ingest makes it. */
 function visitOf(session: SyntheticSession, salt: number) {
   const identity = `${session.site}:${session.visitor.id}:${session.index}:${salt}`;
-  return { sessionId: sessionIdFor(identity, session.events[0]?.ts ?? 0), ...session.visit };
+  return {
+    sessionId: sessionIdFor(identity, session.events[0]?.ts ?? 0),
+    entryHostname: session.site,
+    screenWidth: session.visitor.screenWidth,
+    ...session.visit,
+  };
 }
 
 if (process.argv[1]?.endsWith('query-load.ts')) {

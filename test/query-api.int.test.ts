@@ -119,12 +119,17 @@ const VISIT_FIELDS: Record<string, (s: SyntheticSession) => string> = {
   'visit:country': (s) => or(s.visitor.country, '(not set)'),
   'visit:region': (s) => or(s.visitor.region, '(not set)'),
   'visit:city': (s) => or(s.visitor.city, '(not set)'),
-  'visit:device': (s) => or(s.visitor.device, '(not set)'),
+  'visit:device': (s) => screenClass(s.visitor.screenWidth),
+  'visit:device_type': (s) => or(s.visitor.device, '(not set)'),
   'visit:browser': (s) => or(s.visitor.browser, '(not set)'),
   'visit:browser_version': (s) => or(s.visitor.browserVersion, '(not set)'),
   'visit:os': (s) => or(s.visitor.os, '(not set)'),
   'visit:os_version': (s) => or(s.visitor.osVersion, '(not set)'),
 };
+
+/** Plausible's screen-size classes (shared/SEMANTICS.md, visit dimensions). */
+const screenClass = (width: number) =>
+  width === 0 ? '(not set)' : width < 576 ? 'Mobile' : width < 992 ? 'Tablet' : width < 1440 ? 'Laptop' : 'Desktop';
 
 const pagesOf = (s: SyntheticSession) => s.events.filter((e) => e.type === 'pageview');
 const entryPage = (s: SyntheticSession) => pagesOf(s)[0]?.page ?? '';
@@ -488,13 +493,15 @@ describe('query API against an independent oracle', () => {
           ],
         ],
         ['not', ['contains', 'visit:browser', ['FIRE'], { case_sensitive: false }]],
-        ['is_not', 'visit:device', ['tablet']],
+        ['is_not', 'visit:device', ['Tablet']],
+        ['is_not', 'visit:device_type', ['mobile']],
       ],
     });
     const keep = (e: Event) =>
       (/^\/docs\//.test(e.page) || e.name === 'Signup') &&
       !e.session.visitor.browser.toLowerCase().includes('fire') &&
-      e.session.visitor.device !== 'tablet';
+      screenClass(e.session.visitor.screenWidth) !== 'Tablet' &&
+      e.session.visitor.device !== 'mobile';
     expectRows(got.results, oracle({ metrics: [...metrics], dimension: 'visit:country', keep }), [...metrics]);
   });
 
@@ -591,6 +598,7 @@ describe('query API batches', () => {
         filters: [...filters, ['is_not', 'event:name', ['pageview']]],
       },
       { metrics: ['visitors', 'visits'], dimensions: ['visit:device'] },
+      { metrics: ['visitors', 'visits'], dimensions: ['visit:device_type'] },
       { metrics: ['visitors', 'visits'], dimensions: ['visit:entry_page'] },
       { metrics: ['visitors', 'events', 'conversion_rate'], dimensions: ['event:goal'] },
       { metrics: ['visitors'], dimensions: ['time:day'] },

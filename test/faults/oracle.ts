@@ -81,7 +81,8 @@ export async function verify(
         ('visit:country', if(country = '', '(not set)', toString(country))),
         ('visit:region', if(region = '', '(not set)', toString(region))),
         ('visit:city', if(city = '', '(not set)', toString(city))),
-        ('visit:device', if(device = '', '(not set)', toString(device))),
+        ('visit:device', multiIf(screen_width = 0, '(not set)', screen_width < 576, 'Mobile',
+          screen_width < 992, 'Tablet', screen_width < 1440, 'Laptop', 'Desktop')),
         ('visit:browser', if(browser = '', '(not set)', toString(browser))),
         ('visit:os', if(os = '', '(not set)', toString(os)))
       ] AS d
@@ -93,18 +94,22 @@ export async function verify(
   const [sessions] = await query<{ n: number }>(`
     SELECT count() AS n FROM (
       SELECT session_id, sum(pageviews) AS p, sum(events) AS e, argMinMerge(start) AS first,
-             argMinMerge(entry_page) AS entry, argMaxMerge(exit_page) AS exit
+             argMinMerge(entry_page) AS entry, argMaxMerge(exit_page) AS exit,
+             any(entry_hostname) AS entry_host, argMaxMerge(exit_hostname) AS exit_host
       FROM sessions WHERE site_id = {site:String} GROUP BY session_id
     ) AS derived
     FULL OUTER JOIN (
       SELECT session_id, countIf(type = 'pageview') AS p, countIf(type != 'engagement') AS e,
              argMin(timestamp, (_offset, _index)) AS first,
              argMinIf(pathname, (_offset, _index), type = 'pageview') AS entry,
-             argMaxIf(pathname, (_offset, _index), type = 'pageview') AS exit
+             argMaxIf(pathname, (_offset, _index), type = 'pageview') AS exit,
+             toString(argMin(hostname, (_offset, _index))) AS entry_host,
+             toString(argMaxIf(hostname, (_offset, _index), type = 'pageview')) AS exit_host
       FROM events WHERE site_id = {site:String} GROUP BY session_id
     ) AS raw USING (session_id)
     WHERE derived.p != raw.p OR derived.e != raw.e OR derived.first != raw.first
-       OR derived.entry != raw.entry OR derived.exit != raw.exit`);
+       OR derived.entry != raw.entry OR derived.exit != raw.exit
+       OR derived.entry_host != raw.entry_host OR derived.exit_host != raw.exit_host`);
 
   // The progress record the worker resumes from (the stream_progress projection) against a scan of the rows.
   const [progress] = await query<{ n: number }>(`

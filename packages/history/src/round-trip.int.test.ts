@@ -242,7 +242,7 @@ const FIELDS: Record<string, Field> = {
   'visit:source': (e) => e.source || 'Direct / None',
   'visit:utm_campaign': (e) => e.campaign || '(not set)',
   'visit:country': (e) => e.country || '(not set)',
-  'visit:device': (e) => e.device,
+  'visit:device_type': (e) => e.device,
   'visit:browser': (e) => e.browser,
   'event:props:plan': (e) => e.props.plan ?? '(none)',
   'time:day': (e) => dayOf(e.ts),
@@ -334,7 +334,7 @@ const QUERIES: object[] = [
   { metrics: ['visitors', 'visits'], date_range: ALL, dimensions: ['visit:source'] },
   { metrics: ['visitors', 'events'], date_range: ALL, dimensions: ['visit:country'] },
   { metrics: ['events'], date_range: ALL, dimensions: ['event:name'] },
-  { metrics: ['visitors'], date_range: JUNE, dimensions: ['visit:device'] },
+  { metrics: ['visitors'], date_range: JUNE, dimensions: ['visit:device_type'] },
   { metrics: ['visitors'], date_range: JUNE, dimensions: ['visit:browser'] },
   { metrics: ['visits'], date_range: ALL, dimensions: ['visit:utm_campaign'] },
   {
@@ -355,7 +355,12 @@ const QUERIES: object[] = [
   { metrics: ['visitors', 'visits'], date_range: ['2026-06-10', '2026-06-10'], dimensions: ['time:hour'] },
   { metrics: ['pageviews'], date_range: ALL, dimensions: ['time:week'] },
   { metrics: ['visitors', 'events'], date_range: ALL, dimensions: ['time:month'] },
-  { metrics: ['visitors'], date_range: JUNE, dimensions: ['time:day'], filters: [['is', 'visit:device', ['mobile']]] },
+  {
+    metrics: ['visitors'],
+    date_range: JUNE,
+    dimensions: ['time:day'],
+    filters: [['is', 'visit:device_type', ['mobile']]],
+  },
   { metrics: ['pageviews'], date_range: ALL, dimensions: ['time:day', 'event:page'] },
   { metrics: ['visits', 'events'], date_range: ['2026-05-15', '2026-05-21'], dimensions: ['visit:country'] },
 ];

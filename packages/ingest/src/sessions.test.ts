@@ -65,6 +65,8 @@ describe('sessions', () => {
         siteId: 'e.com',
         visitorId: '9',
         sessionId: '42',
+        entryHostname: 'e.com',
+        screenWidth: 0,
         lastTimestamp: 0,
         referrer: '',
         referrerHost: '',

@@ -10,7 +10,7 @@ interface SessionState extends VisitAttributes {
  * Sessions of the visitors of one partition, built in the order events are ingested (as Plausible's
  * session cache does): an event continues its visitor's session when it comes within `timeoutMinutes`
  * whole minutes of the session's last event; otherwise it starts a new one, which takes its visit
- * attributes (referrer, source, UTM) from that first event.
+ * attributes (referrer, source, UTM, entry hostname, screen) from that first event.
  */
 export class SessionTracker {
   readonly #sessions = new Map<string, SessionState>();
@@ -43,6 +43,8 @@ export class SessionTracker {
     }
     const started: SessionState = {
       sessionId: sessionIdFor(event.eventId, event.timestamp),
+      entryHostname: event.hostname,
+      screenWidth: event.screenWidth,
       referrer: event.referrer,
       referrerHost: event.referrerHost,
       source: event.source,

@@ -28,6 +28,8 @@ function generate(): EventRow[] {
       const source = pick(['', 'Google', 'Twitter', 'Newsletter', 'Hacker News']);
       const visit = {
         sessionId,
+        entryHostname: pick(['example.com', 'blog.example.com']),
+        screenWidth: pick([0, 390, 800, 1280, 1920]),
         referrer: source ? `https://${source.toLowerCase().replace(' ', '')}.com/` : '',
         referrerHost: '',
         source,
@@ -154,7 +156,7 @@ describe('hourly rollups', () => {
       [['contains', 'event:page', ["'s"]]],
       [['is_not', 'visit:country', ['(not set)']]],
       [['matches', 'visit:browser', ['^(Fire|Saf)']]],
-      [['not', ['is', 'visit:device', ['mobile']]]],
+      [['not', ['is', 'visit:device', ['Mobile']]]],
       [
         [
           'or',

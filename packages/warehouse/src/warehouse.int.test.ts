@@ -38,6 +38,8 @@ function row(offset: number, overrides: Partial<EnrichedEvent>, session: string,
     event,
     visit: {
       sessionId: sessionIdOf(session, event.timestamp),
+      entryHostname: event.hostname,
+      screenWidth: event.screenWidth,
       referrer: '',
       referrerHost: '',
       source,
@@ -117,7 +119,7 @@ describe.each(['embedded', 'server'] as const)('warehouse (%s)', (mode) => {
     } else {
       warehouse = await openWarehouse({ kind: 'embedded', dataDir: tempDir('warehouse'), database: 'tern_test' });
     }
-    expect(await migrate(warehouse.client)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await migrate(warehouse.client)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(await migrate(warehouse.client)).toEqual([]);
     await insertEvents(warehouse.client, rows, 'events:0:0-7');
   });

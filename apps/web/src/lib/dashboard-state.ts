@@ -57,8 +57,8 @@ export const TABS = {
   devices: [
     ['visit:browser', 'Browsers'],
     ['visit:os', 'Operating systems'],
-    ['visit:device', 'Devices'],
-    ['visit:screen', 'Screen sizes'],
+    ['visit:device', 'Screen sizes'],
+    ['visit:device_type', 'Device types'],
   ],
   goals: [
     ['event:goal', 'Goals'],

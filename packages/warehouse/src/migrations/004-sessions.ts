@@ -53,9 +53,10 @@ ${sessionsViewQuery('_offset')}`,
 
 /**
  * The view's SELECT. `order` orders one session's events: the stream offset here; the offset and the event's line
- * within its message since migration 9 (009-event-index.ts).
+ * within its message since migration 9 (009-event-index.ts). `visit` adds the columns of migration 10
+ * (010-visit-from-session.ts): the entry and exit hostnames and the screen width.
  */
-export function sessionsViewQuery(order: string): string {
+export function sessionsViewQuery(order: string, visit = false): string {
   return `    SELECT
       site_id,
       session_id,
@@ -81,7 +82,14 @@ export function sessionsViewQuery(order: string): string {
       any(toString(browser)) AS browser,
       any(toString(browser_version)) AS browser_version,
       any(toString(os)) AS os,
-      any(toString(os_version)) AS os_version
+      any(toString(os_version)) AS os_version${
+        visit
+          ? `,
+      any(toString(entry_hostname)) AS entry_hostname,
+      argMaxStateIf(toString(hostname), ${order}, type = 'pageview') AS exit_hostname,
+      any(screen_width) AS screen_width`
+          : ''
+      }
     FROM events
     GROUP BY site_id, session_id`;
 }

@@ -65,12 +65,19 @@ describe('migrations on a cluster', () => {
     expect(statements.some((s) => s.startsWith('INSERT'))).toBe(false);
   });
 
-  it('change the sessions view on every node, reading the events of that node', () => {
+  it('change the views on every node, reading the events of that node', () => {
     const modified = statements.filter((s) => s.includes('MODIFY QUERY'));
-    expect(modified).toHaveLength(1);
-    expect(modified[0]).toMatch(/^ALTER TABLE sessions_mv ON CLUSTER tern_cluster MODIFY QUERY\n/);
-    expect(modified[0]).toMatch(/FROM events_local\b/);
+    expect(modified.map((s) => /^ALTER TABLE (\w+) ON CLUSTER tern_cluster MODIFY QUERY/.exec(s)?.[1])).toEqual([
+      'sessions_mv',
+      'sessions_mv',
+      'events_hourly_mv',
+    ]);
+    for (const statement of modified) {
+      expect(statement).toMatch(/FROM events_local\b/);
+      expect(statement).not.toMatch(/FROM events\b/);
+    }
     expect(modified[0]).toContain('argMinStateIf(pathname, _offset * 65536 + _index');
+    expect(modified[1]).toContain('argMaxStateIf(toString(hostname), _offset * 65536 + _index');
   });
 
   it('refuses what it cannot rewrite, and cluster names that are not identifiers', () => {

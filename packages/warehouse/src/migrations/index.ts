@@ -9,6 +9,7 @@ import { createRollups } from './006-rollups.ts';
 import { addEventIdIndex } from './007-event-id-index.ts';
 import { addSessionLastSeenIndex } from './008-session-last-seen-index.ts';
 import { addEventIndex } from './009-event-index.ts';
+import { addVisitFromSession } from './010-visit-from-session.ts';
 import { type DdlTarget, SINGLE_NODE, schemaMigrationsDdl, statementsFor } from './ddl-target.ts';
 import type { Migration } from './migration.ts';
 
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   addEventIdIndex,
   addSessionLastSeenIndex,
   addEventIndex,
+  addVisitFromSession,
 ];
 
 /**

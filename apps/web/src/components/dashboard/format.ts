@@ -57,8 +57,10 @@ export function dimensionLabel(dimension: string): string {
     'visit:browser_version': 'Browser version',
     'visit:os': 'OS',
     'visit:os_version': 'OS version',
-    'visit:device': 'Device',
-    'visit:screen': 'Screen size',
+    'visit:device': 'Screen size',
+    'visit:device_type': 'Device type',
+    'visit:entry_page_hostname': 'Entry hostname',
+    'visit:exit_page_hostname': 'Exit hostname',
   };
   return names[dimension] ?? dimension;
 }

@@ -2,9 +2,17 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { EnrichedEvent } from '@tern/events';
 import { clickHouseCodeOf, isDataError, RowsRefusedError, WarehouseError } from '../../errors.ts';
 
-/** Visit attributes of the session an event belongs to (from the session's first event). */
+/**
+ * Visit attributes of the session an event belongs to, from the session's first event (Plausible's rule,
+ * shared/SEMANTICS.md): every event of a session carries the same, so `visit:*` filters and breakdowns of event
+ * metrics need no join with sessions.
+ */
 export interface VisitAttributes {
   sessionId: string;
+  /** The hostname the session entered on: `event:hostname` filters also test it under visit breakdowns. */
+  entryHostname: string;
+  /** The first event's `window.innerWidth`, whose size class is `visit:device`. */
+  screenWidth: number;
   referrer: string;
   referrerHost: string;
   source: string;
@@ -36,6 +44,7 @@ const COLUMNS = [
   'visitor_id',
   'session_id',
   'hostname',
+  'entry_hostname',
   'pathname',
   'query',
   'title',
@@ -108,6 +117,7 @@ function toRow({ event: e, visit: v, topic, partition, offset, index = 0 }: Even
     e.visitorId,
     v.sessionId,
     e.hostname,
+    v.entryHostname,
     e.pathname,
     e.query,
     e.title,
@@ -127,7 +137,7 @@ function toRow({ event: e, visit: v, topic, partition, offset, index = 0 }: Even
     e.os,
     e.osVersion,
     e.device,
-    e.screenWidth,
+    v.screenWidth,
     e.language,
     e.props,
     e.engagedMs,

@@ -3,7 +3,7 @@ import type { Goal } from '@tern/events';
 import { InvalidStatsQueryError } from '../stats/errors.ts';
 import { compileFilters, filterDimensions } from '../stats/filters.ts';
 import { ParamBag } from '../stats/params.ts';
-import type { Filter } from '../stats/request.ts';
+import { type Filter, SESSION_ONLY_DIMENSIONS } from '../stats/request.ts';
 
 /** A raw event as stored, in the shape of the history format (snake_case, times in ms since the epoch). */
 export interface StoredEvent {
@@ -64,7 +64,7 @@ export interface ReadEventsQuery {
  * costs the same however deep it is and an export of any size runs in constant memory.
  */
 export async function readEvents(client: ClickHouseClient, query: ReadEventsQuery): Promise<StoredEvent[]> {
-  const sessionOnly = filterDimensions(query.filters).find((d) => d === 'visit:entry_page' || d === 'visit:exit_page');
+  const sessionOnly = filterDimensions(query.filters).find((d) => SESSION_ONLY_DIMENSIONS.includes(d));
   if (sessionOnly) throw new InvalidStatsQueryError('filters', `${sessionOnly} describes visits, not events`);
   const params = new ParamBag();
   const site = params.add(query.siteId, 'String');

@@ -22,7 +22,8 @@ export async function loadOpenSessions(
       SELECT site_id, toString(visitor_id) AS visitor,
         toString(argMax(session_id, (timestamp, _offset, _index))) AS session,
         toUnixTimestamp64Milli(max(timestamp)) AS last,
-        argMax((referrer, referrer_host, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content),
+        argMax((referrer, referrer_host, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
+                toString(entry_hostname), screen_width),
                (timestamp, _offset, _index)) AS visit
       FROM events
       WHERE _topic = {topic:String} AND _partition = {partition:UInt32}
@@ -36,7 +37,7 @@ export async function loadOpenSessions(
     visitor: string;
     session: string;
     last: number;
-    visit: [string, string, string, string, string, string, string, string];
+    visit: [string, string, string, string, string, string, string, string, string, number];
   }>();
   return rows.map((row) => ({
     siteId: row.site_id,
@@ -51,5 +52,7 @@ export async function loadOpenSessions(
     utmCampaign: row.visit[5],
     utmTerm: row.visit[6],
     utmContent: row.visit[7],
+    entryHostname: row.visit[8],
+    screenWidth: Number(row.visit[9]),
   }));
 }

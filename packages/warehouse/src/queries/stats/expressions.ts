@@ -1,8 +1,16 @@
 import type { Goal } from '@tern/events';
+import { screenClassSql } from '../../screen-class.ts';
 import { InvalidStatsQueryError } from './errors.ts';
 import { goalDimension } from './goals.ts';
 import type { ParamBag } from './params.ts';
-import type { FieldDimension, Metric, RelativeMetric, SessionMetric, TimeDimension } from './request.ts';
+import {
+  type FieldDimension,
+  type Metric,
+  type RelativeMetric,
+  SESSION_ONLY_DIMENSIONS,
+  type SessionMetric,
+  type TimeDimension,
+} from './request.ts';
 
 /** Blank visit fields read as Plausible shows them; filters accept the same literals. */
 const DIRECT = 'Direct / None';
@@ -16,13 +24,19 @@ export const NO_PROP = '(none)';
  */
 const orLabel = (column: string, label: string) => `transform(${column}, [''], ['${label}'])`;
 
-/** Dimensions that are not a column of an event: goals, and the session's entry and exit pages. */
-type DerivedDimension = `event:props:${string}` | 'event:goal' | 'visit:entry_page' | 'visit:exit_page';
+/** Dimensions that are not a column of an event: goals, and what only sessions hold. */
+type DerivedDimension =
+  | `event:props:${string}`
+  | 'event:goal'
+  | 'visit:entry_page'
+  | 'visit:exit_page'
+  | 'visit:exit_page_hostname';
 
 const FIELD_SQL: Record<Exclude<FieldDimension, DerivedDimension>, string> = {
   'event:page': 'pathname',
   'event:name': 'name',
   'event:hostname': 'hostname',
+  'visit:entry_page_hostname': 'entry_hostname',
   'visit:source': orLabel('source', DIRECT),
   'visit:referrer': orLabel('referrer', DIRECT),
   'visit:utm_source': orLabel('utm_source', NOT_SET),
@@ -37,9 +51,10 @@ const FIELD_SQL: Record<Exclude<FieldDimension, DerivedDimension>, string> = {
   'visit:browser_version': orLabel('browser_version', NOT_SET),
   'visit:os': orLabel('os', NOT_SET),
   'visit:os_version': orLabel('os_version', NOT_SET),
-  'visit:device': orLabel('device', NOT_SET),
-  // Plausible's screen-size classes.
-  'visit:screen': `multiIf(screen_width = 0, '${NOT_SET}', screen_width < 576, 'Mobile', screen_width < 992, 'Tablet', screen_width < 1440, 'Laptop', 'Desktop')`,
+  // Plausible's screen-size classes of the session's first event (every event carries the session's width).
+  'visit:device': screenClassSql('screen_width'),
+  // The user agent's device type (desktop, mobile, tablet), which Plausible does not have.
+  'visit:device_type': orLabel('device', NOT_SET),
 };
 
 /** SQL for a non-time dimension of an event row; prop keys and goal names are bound as parameters. */
@@ -49,7 +64,7 @@ export function fieldExpression(dimension: FieldDimension, params: ParamBag, goa
     return `if(mapContains(props, ${key}), props[${key}], '${NO_PROP}')`;
   }
   if (dimension === 'event:goal') return goalDimension(goals, params);
-  if (dimension === 'visit:entry_page' || dimension === 'visit:exit_page') {
+  if (SESSION_ONLY_DIMENSIONS.includes(dimension)) {
     // Routed to the sessions table before SQL is built; reaching here is a planner bug.
     throw new InvalidStatsQueryError('dimensions', `${dimension} is answered from sessions only`);
   }
@@ -63,7 +78,8 @@ export function fieldExpression(dimension: FieldDimension, params: ParamBag, goa
 export function sessionFieldExpression(dimension: FieldDimension, params: ParamBag): string {
   if (dimension === 'visit:entry_page' || dimension === 'event:page') return 'entry_page';
   if (dimension === 'visit:exit_page') return 'exit_page';
-  if (dimension.startsWith('visit:') && dimension !== 'visit:screen') return fieldExpression(dimension, params);
+  if (dimension === 'visit:exit_page_hostname') return 'exit_hostname';
+  if (dimension.startsWith('visit:')) return fieldExpression(dimension, params);
   throw new InvalidStatsQueryError('dimensions', `session metrics cannot be broken down by ${dimension}`);
 }
 

@@ -8,6 +8,7 @@ import { goalCondition } from './goals.ts';
 import { ParamBag } from './params.ts';
 import {
   describeRange,
+  echoing,
   isRelativeMetric,
   queryStats,
   queryWithRelative,
@@ -17,14 +18,15 @@ import {
   select,
   visitorsFor,
   withRelative,
+  withVisitHostnames,
 } from './query-stats.ts';
 import { rangeCondition } from './range-sql.ts';
-import type { FieldDimension, Filter, StatsRequest } from './request.ts';
+import { type FieldDimension, type Filter, SESSION_ONLY_DIMENSIONS, type StatsRequest } from './request.ts';
 
 export type BatchAnswer = { ok: true; response: StatsResponse } | { ok: false; error: InvalidStatsQueryError };
 
 const COUNT_METRICS: readonly string[] = ['visitors', 'visits', 'pageviews', 'events'] satisfies CountMetric[];
-const NOT_ON_EVENTS: readonly string[] = ['event:goal', 'visit:entry_page', 'visit:exit_page'];
+const NOT_ON_EVENTS: readonly string[] = ['event:goal', ...SESSION_ONLY_DIMENSIONS];
 
 /**
  * Several Stats API v2 queries of one site at once, as a dashboard page issues them. Breakdowns that share the date
@@ -39,6 +41,18 @@ const NOT_ON_EVENTS: readonly string[] = ['event:goal', 'visit:entry_page', 'vis
  * (query-api test).
  */
 export async function queryStatsBatch(
+  client: ClickHouseClient,
+  asked: StatsRequest[],
+  context: StatsContext,
+): Promise<BatchAnswer[]> {
+  const requests = asked.map(withVisitHostnames);
+  const answers = await answerBatch(client, requests, context);
+  return answers.map((answer, i) =>
+    answer.ok ? { ok: true, response: echoing(asked[i] as StatsRequest, answer.response) } : answer,
+  );
+}
+
+async function answerBatch(
   client: ClickHouseClient,
   requests: StatsRequest[],
   context: StatsContext,
@@ -147,7 +161,7 @@ function inScanShape(request: StatsRequest): boolean {
     (request.order_by.length === 1 && request.order_by[0]?.[0] === 'visitors' && request.order_by[0]?.[1] === 'desc');
   return (
     defaultOrder &&
-    !filterDimensions(request.filters).some((d) => d === 'visit:entry_page' || d === 'visit:exit_page') &&
+    !filterDimensions(request.filters).some((d) => SESSION_ONLY_DIMENSIONS.includes(d)) &&
     request.date_range !== 'all' &&
     !request.include?.comparisons &&
     !request.include?.total_rows &&

@@ -17,6 +17,7 @@ import {
 } from './expressions.ts';
 import { type ColumnOf, compileFilters, filterDimensions } from './filters.ts';
 import { anyGoalCondition } from './goals.ts';
+import { withHostnameFilters } from './hostname-filters.ts';
 import { ParamBag } from './params.ts';
 import { coalesceRanges, inRange, rangeCondition } from './range-sql.ts';
 import {
@@ -28,6 +29,7 @@ import {
   RELATIVE_METRICS,
   type RelativeMetric,
   SESSION_METRICS,
+  SESSION_ONLY_DIMENSIONS,
   type SessionMetric,
   type StatsRequest,
   type TimeDimension,
@@ -77,6 +79,22 @@ export async function queryStats(
   request: StatsRequest,
   context: StatsContext,
 ): Promise<StatsResponse> {
+  const response = await answerStats(client, withVisitHostnames(request), context);
+  return echoing(request, response);
+}
+
+/** The request with `event:hostname` filters extended to the entry or exit hostname (hostname-filters.ts). */
+export function withVisitHostnames(request: StatsRequest): StatsRequest {
+  const filters = withHostnameFilters(request.filters, request.dimensions);
+  return filters === request.filters ? request : { ...request, filters };
+}
+
+/** The response with the query echoed as it was asked, not as extended. */
+export function echoing(request: StatsRequest, response: StatsResponse): StatsResponse {
+  return { ...response, query: { ...response.query, filters: request.filters } };
+}
+
+async function answerStats(client: ClickHouseClient, request: StatsRequest, context: StatsContext) {
   if (request.metrics.some(isRelativeMetric)) return queryWithRelative(client, request, context);
   const comparisons = request.include?.comparisons;
   if (!comparisons) return queryPeriod(client, request, context);
@@ -178,16 +196,25 @@ export async function queryStats(
 export function relativeTotals(request: StatsRequest): { filtered?: Filter[]; unconverted?: Filter[] } {
   return {
     ...(request.metrics.includes('percentage') ? { filtered: request.filters } : {}),
-    ...(request.metrics.includes('conversion_rate')
-      ? {
-          unconverted: request.filters.filter(
-            (filter) =>
-              !(filter.length >= 3 && (filter[1] === 'event:goal' || String(filter[1]).startsWith('event:props:'))),
-          ),
-        }
-      : {}),
+    ...(request.metrics.includes('conversion_rate') ? { unconverted: unconvertedFilters(request.filters) } : {}),
   };
 }
+
+/** The filters without the top-level goal and prop filters: the visitors a conversion rate divides by. */
+function unconvertedFilters(filters: Filter[]): Filter[] {
+  return filters.filter(
+    (filter) => !(filter.length >= 3 && (filter[1] === 'event:goal' || String(filter[1]).startsWith('event:props:'))),
+  );
+}
+
+/** Per-row totals of `group_conversion_rate` and `exit_rate`, keyed by the row's dimension values. */
+export interface RowTotals {
+  /** Visitors of the row without goal and prop filters. */
+  group?: Map<string, number>;
+  /** Page views of the row's exit page under the query's other filters. */
+  pageviews?: Map<string, number>;
+}
+const rowKey = (dimensions: string[]) => JSON.stringify(dimensions);
 
 /**
  * Metrics relative to a total (shared/SEMANTICS.md, relative metrics). `percentage`: a row's visitors ÷ the visitors
@@ -205,8 +232,19 @@ export async function queryWithRelative(
     throw new InvalidStatsQueryError('metrics', 'percentage needs at least one dimension');
   }
   const hasGoal = [...request.dimensions, ...filterDimensions(request.filters)].includes('event:goal');
-  if (request.metrics.includes('conversion_rate') && !hasGoal) {
-    throw new InvalidStatsQueryError('metrics', 'conversion_rate needs an event:goal filter or dimension');
+  for (const metric of ['conversion_rate', 'group_conversion_rate'] as const) {
+    if (request.metrics.includes(metric) && !hasGoal) {
+      throw new InvalidStatsQueryError('metrics', `${metric} needs an event:goal filter or dimension`);
+    }
+  }
+  if (request.metrics.includes('group_conversion_rate') && request.dimensions.length === 0) {
+    throw new InvalidStatsQueryError('metrics', 'group_conversion_rate needs at least one dimension');
+  }
+  if (
+    request.metrics.includes('exit_rate') &&
+    (request.dimensions.length !== 1 || request.dimensions[0] !== 'visit:exit_page')
+  ) {
+    throw new InvalidStatsQueryError('metrics', 'exit_rate needs the visit:exit_page dimension, and no other');
   }
   if (request.include?.comparisons) {
     throw new InvalidStatsQueryError('include.comparisons', 'not supported with percentage or conversion_rate yet');
@@ -240,11 +278,66 @@ export async function queryWithRelative(
     totalOf(needed.filtered, known.filtered),
     totalOf(needed.unconverted, known.unconverted),
   ]);
-  return withRelative(request, rows, { filtered: totalVisitors, unconverted: allVisitors });
+  const perRow = await rowTotals(client, request, rows, context);
+  return withRelative(request, rows, { filtered: totalVisitors, unconverted: allVisitors, ...perRow });
 }
 
-/** A relative metric is computed from the row's visitors: the metric a query asks the rows for in its place. */
+/**
+ * The per-row totals of `group_conversion_rate` (the row's visitors without goal and prop filters, Plausible's
+ * special_metrics.ex) and `exit_rate` (page views of the exit page under the query's filters other than exit page
+ * ones), for the rows of this page only: a filter on the rows' values when there is one field dimension.
+ */
+async function rowTotals(
+  client: ClickHouseClient,
+  request: StatsRequest,
+  rows: StatsResponse,
+  context: StatsContext,
+): Promise<RowTotals> {
+  const totals: RowTotals = {};
+  if (rows.results.length === 0) return totals;
+  const base = {
+    ...request,
+    include: {},
+    order_by: undefined,
+    pagination: { limit: 10_000, offset: 0 },
+  };
+  const valuesOf = (index: number) => [...new Set(rows.results.map((row) => row.dimensions[index] ?? ''))];
+  if (request.metrics.includes('group_conversion_rate')) {
+    const [only] = request.dimensions;
+    const narrowed: Filter[] =
+      request.dimensions.length === 1 && only && !isTime(only) && only !== 'event:goal'
+        ? [['is', only as FieldDimension, valuesOf(0)]]
+        : [];
+    const group = await queryPeriod(
+      client,
+      { ...base, metrics: ['visitors'], filters: [...unconvertedFilters(request.filters), ...narrowed] },
+      context,
+    );
+    totals.group = new Map(group.results.map((row) => [rowKey(row.dimensions), Number(row.metrics[0] ?? 0)]));
+  }
+  if (request.metrics.includes('exit_rate')) {
+    const others = request.filters.filter((filter) => !(filter.length >= 3 && filter[1] === 'visit:exit_page'));
+    const pages = await queryPeriod(
+      client,
+      {
+        ...base,
+        metrics: ['pageviews'],
+        dimensions: ['event:page'],
+        filters: [...others, ['is', 'event:page', valuesOf(0)]],
+      },
+      context,
+    );
+    totals.pageviews = new Map(pages.results.map((row) => [rowKey(row.dimensions), Number(row.metrics[0] ?? 0)]));
+  }
+  return totals;
+}
+
+/**
+ * A relative metric is computed from the row's visitors (its visits for `exit_rate`, the sessions that left on the
+ * page): the metric a query asks the rows for in its place.
+ */
 export function visitorsFor(metric: string): string {
+  if (metric === 'exit_rate') return 'visits';
   return isRelativeMetric(metric as Metric) ? 'visitors' : metric;
 }
 
@@ -255,7 +348,7 @@ export function visitorsFor(metric: string): string {
 export function withRelative(
   request: StatsRequest,
   rows: StatsResponse,
-  totals: { filtered: number; unconverted: number },
+  totals: { filtered: number; unconverted: number } & RowTotals,
 ): StatsResponse {
   const results = rows.results.map((row) => ({
     ...row,
@@ -265,6 +358,14 @@ export function withRelative(
         return totals.filtered === 0 ? null : Math.round((Number(value) / totals.filtered) * 1000) / 10;
       if (metric === 'conversion_rate')
         return totals.unconverted === 0 ? 0 : Math.round((Number(value) / totals.unconverted) * 10_000) / 100;
+      if (metric === 'group_conversion_rate') {
+        const group = totals.group?.get(rowKey(row.dimensions)) ?? 0;
+        return group === 0 ? 0 : Math.round((Number(value) / group) * 1000) / 10;
+      }
+      if (metric === 'exit_rate') {
+        const pageviews = totals.pageviews?.get(rowKey(row.dimensions)) ?? 0;
+        return pageviews === 0 ? null : Math.round((Number(value) / pageviews) * 1000) / 10;
+      }
       return value;
     }),
   }));
@@ -290,9 +391,7 @@ async function totalsOfPeriods(
   const tz = params.add(context.timezone, 'String');
   const site = params.add(request.site_id, 'String');
   const goals = context.goals ?? [];
-  const sessionOnly = filterDimensions(request.filters).some(
-    (d) => d === 'visit:entry_page' || d === 'visit:exit_page',
-  );
+  const sessionOnly = filterDimensions(request.filters).some((d) => SESSION_ONLY_DIMENSIONS.includes(d));
   const sessionMetrics = sessionOnly ? metrics : metrics.filter(isSessionMetric);
   const eventMetrics = (sessionOnly ? [] : metrics.filter((m) => !isSessionMetric(m))) as CountMetric[];
   const alias = (period: number, metric: Metric) => `p${period}m${metrics.indexOf(metric as AbsoluteMetric)}`;
@@ -379,8 +478,8 @@ async function queryPeriod(
   const sessionMetrics = metrics.filter(isSessionMetric);
   const eventMetrics = metrics.filter((m) => !isSessionMetric(m));
   // Entry and exit pages belong to sessions: every metric of such a query is then the sessions' own.
-  const sessionOnly = [...request.dimensions, ...filterDimensions(request.filters)].some(
-    (d) => d === 'visit:entry_page' || d === 'visit:exit_page',
+  const sessionOnly = [...request.dimensions, ...filterDimensions(request.filters)].some((d) =>
+    SESSION_ONLY_DIMENSIONS.includes(d),
   );
   const firstLabelDay = params.add(range.kind === 'days' ? range.from : todayIn(context.timezone, range.from), 'Date');
   const shared = {

@@ -15,12 +15,14 @@ export const SUPPORTED_METRICS = [
   'time_on_page',
   'percentage',
   'conversion_rate',
+  'group_conversion_rate',
+  'exit_rate',
 ] as const;
 /** Metrics computed from the sessions table rather than from events. */
 export const SESSION_METRICS = ['bounce_rate', 'visit_duration', 'views_per_visit'] as const;
 export type SessionMetric = (typeof SESSION_METRICS)[number];
 /** Metrics relative to a total that another query computes. */
-export const RELATIVE_METRICS = ['percentage', 'conversion_rate'] as const;
+export const RELATIVE_METRICS = ['percentage', 'conversion_rate', 'group_conversion_rate', 'exit_rate'] as const;
 export type RelativeMetric = (typeof RELATIVE_METRICS)[number];
 /** Metrics read from engagement pings, which every other metric ignores. */
 export const ENGAGEMENT_METRICS = ['scroll_depth', 'time_on_page'] as const;
@@ -34,6 +36,8 @@ export const FIELD_DIMENSIONS = [
   'event:goal',
   'visit:entry_page',
   'visit:exit_page',
+  'visit:entry_page_hostname',
+  'visit:exit_page_hostname',
   'visit:source',
   'visit:referrer',
   'visit:utm_source',
@@ -49,8 +53,14 @@ export const FIELD_DIMENSIONS = [
   'visit:os',
   'visit:os_version',
   'visit:device',
-  'visit:screen',
+  'visit:device_type',
 ] as const;
+/** Dimensions only sessions hold: every metric of a query that breaks down or filters by one is the sessions' own. */
+export const SESSION_ONLY_DIMENSIONS: readonly string[] = [
+  'visit:entry_page',
+  'visit:exit_page',
+  'visit:exit_page_hostname',
+];
 export type TimeDimension = (typeof TIME_DIMENSIONS)[number];
 export type FieldDimension = (typeof FIELD_DIMENSIONS)[number] | `event:props:${string}`;
 export type Dimension = TimeDimension | FieldDimension;

@@ -11,7 +11,15 @@ import {
 import { compileFilters, filterDimensions } from './filters.ts';
 import type { ParamBag } from './params.ts';
 import { coalesceRanges, inRange, instantBounds, rangeCondition, sessionStartWindow } from './range-sql.ts';
-import type { Dimension, FieldDimension, Filter, Metric, RelativeMetric, TimeDimension } from './request.ts';
+import {
+  type Dimension,
+  type FieldDimension,
+  type Filter,
+  type Metric,
+  type RelativeMetric,
+  SESSION_ONLY_DIMENSIONS,
+  type TimeDimension,
+} from './request.ts';
 
 /**
  * The columns a session row can offer, named as the events table names them: how to merge them from partial rows
@@ -44,6 +52,8 @@ const VISIT_ATTRIBUTES = [
   'browser_version',
   'os',
   'os_version',
+  'entry_hostname',
+  'screen_width',
 ] as const;
 
 const START_FROM_ID = "toDateTime64(bitShiftRight(session_id, 32), 3, 'UTC') AS start_ts";
@@ -79,6 +89,11 @@ const SESSION_COLUMNS: Record<string, SessionColumn> = {
     stored: 'exit_page AS exit_state',
     final: 'finalizeAggregation(exit_state) AS exit_page',
   },
+  exit_hostname: {
+    merged: 'argMaxMerge(exit_hostname) AS exit_hostname',
+    stored: 'exit_hostname AS exit_hostname_state',
+    final: 'finalizeAggregation(exit_hostname_state) AS exit_hostname',
+  },
   session_pageviews: {
     merged: 'sum(pageviews) AS session_pageviews',
     stored: 'pageviews',
@@ -109,8 +124,7 @@ const columnsOf = (names: string[], part: 'merged' | 'final' | 'stored') =>
     return sql ? [sql] : [];
   });
 
-const SESSION_ONLY: readonly string[] = ['visit:entry_page', 'visit:exit_page'];
-const ON_EVENTS = (d: FieldDimension) => d.startsWith('event:') || d === 'visit:screen';
+const ON_EVENTS = (d: FieldDimension) => d.startsWith('event:');
 
 /** What every SELECT of a stats query shares: the range, its buckets, the bound parameters, the goals. */
 export interface SelectScope {
@@ -146,7 +160,7 @@ export function sessionSelect(q: SessionSelect): string {
   const visitFilters: Filter[] = [];
   for (const filter of q.filters) {
     const dimensions = filterDimensions([filter]);
-    const onSession = dimensions.some((d) => SESSION_ONLY.includes(d));
+    const onSession = dimensions.some((d) => SESSION_ONLY_DIMENSIONS.includes(d));
     const onEvents = dimensions.some(ON_EVENTS);
     if (onSession && onEvents) {
       throw new InvalidStatsQueryError('filters', 'one filter cannot test both entry or exit pages and events');
