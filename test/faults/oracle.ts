@@ -95,7 +95,7 @@ export async function verify(
     SELECT count() AS n FROM (
       SELECT session_id, sum(pageviews) AS p, sum(events) AS e, argMinMerge(start) AS first,
              argMinMerge(entry_page) AS entry, argMaxMerge(exit_page) AS exit,
-             any(entry_hostname) AS entry_host, argMaxMerge(exit_hostname) AS exit_host
+             max(entry_hostname) AS entry_host, argMaxMerge(exit_hostname) AS exit_host
       FROM sessions WHERE site_id = {site:String} GROUP BY session_id
     ) AS derived
     FULL OUTER JOIN (

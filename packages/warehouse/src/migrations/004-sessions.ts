@@ -85,9 +85,9 @@ export function sessionsViewQuery(order: string, visit = false): string {
       any(toString(os_version)) AS os_version${
         visit
           ? `,
-      any(toString(entry_hostname)) AS entry_hostname,
+      max(toString(entry_hostname)) AS entry_hostname,
       argMaxStateIf(toString(hostname), ${order}, type = 'pageview') AS exit_hostname,
-      any(screen_width) AS screen_width`
+      max(screen_width) AS screen_width`
           : ''
       }
     FROM events

@@ -72,7 +72,9 @@ const ANY_COLUMNS = [
  * - sessions get the entry hostname, the exit hostname (the last page view's, as the exit page) and the screen
  *   width. Stored sessions are backfilled from their events: one more partial row per session that repeats the
  *   stored `any` attributes (so the merge keeps them) and carries the new columns, with empty states and zero sums
- *   elsewhere, which merge as nothing;
+ *   elsewhere, which merge as nothing. The hostname and width merge by `max`, not `any`: the stored rows read '' and
+ *   0 in the new columns, which `any` could keep (the upgrade test caught it), while every new row of a session
+ *   carries the same value;
  * - the rollup's `visit:device` rows become screen classes: the view's query changes, the old rows are deleted and
  *   rebuilt from the events.
  *
@@ -86,9 +88,9 @@ export const addVisitFromSession: Migration = {
   statements: [
     'ALTER TABLE events ADD COLUMN IF NOT EXISTS entry_hostname LowCardinality(String) DEFAULT hostname AFTER hostname',
     `ALTER TABLE sessions
-      ADD COLUMN IF NOT EXISTS entry_hostname SimpleAggregateFunction(any, String),
+      ADD COLUMN IF NOT EXISTS entry_hostname SimpleAggregateFunction(max, String),
       ADD COLUMN IF NOT EXISTS exit_hostname AggregateFunction(argMax, String, UInt64),
-      ADD COLUMN IF NOT EXISTS screen_width SimpleAggregateFunction(any, UInt16)`,
+      ADD COLUMN IF NOT EXISTS screen_width SimpleAggregateFunction(max, UInt16)`,
     `ALTER TABLE sessions_mv MODIFY QUERY\n${sessionsViewQuery(ORDER, true)}`,
     `INSERT INTO sessions (site_id, session_id, ${ANY_COLUMNS.join(', ')}, entry_hostname, exit_hostname, screen_width)
     SELECT s.site_id, s.session_id, ${ANY_COLUMNS.map((c) => `s.${c}`).join(', ')}, e.entry, e.exit, e.screen

@@ -28,15 +28,20 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /**
  * Applies the migrations this warehouse has not seen, in order. Safe to run at every start-up. On a cluster the
- * statements are rewritten for it (`ddl-target.ts`).
+ * statements are rewritten for it (`ddl-target.ts`). `through` stops after that version: the schema an older
+ * release left, for the upgrade test.
  */
-export async function migrate(client: ClickHouseClient, target: DdlTarget = SINGLE_NODE): Promise<number[]> {
+export async function migrate(
+  client: ClickHouseClient,
+  target: DdlTarget = SINGLE_NODE,
+  through = Number.POSITIVE_INFINITY,
+): Promise<number[]> {
   await client.command({ query: schemaMigrationsDdl(target) });
   const result = await client.query({ query: 'SELECT version FROM schema_migrations FINAL', format: 'JSONEachRow' });
   const applied = new Set((await result.json<{ version: number }>()).map((row) => row.version));
   const newlyApplied: number[] = [];
   for (const migration of MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
+    if (applied.has(migration.version) || migration.version > through) continue;
     try {
       for (const statement of migration.statements.flatMap((s) => statementsFor(s, target))) {
         await client.command({ query: statement });

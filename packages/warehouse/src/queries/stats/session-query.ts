@@ -52,8 +52,6 @@ const VISIT_ATTRIBUTES = [
   'browser_version',
   'os',
   'os_version',
-  'entry_hostname',
-  'screen_width',
 ] as const;
 
 const START_FROM_ID = "toDateTime64(bitShiftRight(session_id, 32), 3, 'UTC') AS start_ts";
@@ -107,6 +105,13 @@ const SESSION_COLUMNS: Record<string, SessionColumn> = {
   },
   ...Object.fromEntries(
     VISIT_ATTRIBUTES.map((name) => [name, { merged: `any(${name}) AS ${name}`, stored: name, final: name }]),
+  ),
+  // Merged by max since migration 10: rows stored before it read '' and 0 (010-visit-from-session.ts).
+  ...Object.fromEntries(
+    ['entry_hostname', 'screen_width'].map((name) => [
+      name,
+      { merged: `max(${name}) AS ${name}`, stored: name, final: name },
+    ]),
   ),
 };
 
