@@ -9,6 +9,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const CI_SECONDS: Record<string, number> = {
   // Measured locally (six freezes of 9 s each add about a minute to the stream).
   'frozen-worker.fault.test.ts': 150,
+  // Measured locally on a clean clone of the commit that added them.
+  'warehouse-down-rebalance.fault.test.ts': 121,
+  'frozen-warehouse.fault.test.ts': 62,
   'broker-loss.fault.test.ts': 222,
   'warehouse-outage.fault.test.ts': 143,
   'broker.fault.test.ts': 125,

@@ -10,6 +10,8 @@ import { WarehouseServerProcess } from '../warehouse-server.ts';
 export interface RigOptions {
   brokers: string;
   workers: number;
+  /** How many of the workers start with the rig (default all); a scenario starts the others itself. */
+  startWorkers?: number;
   /** More settings for every process (e.g. KAFKA_REPLICATION_FACTOR on a cluster). */
   env?: Record<string, string>;
 }
@@ -84,7 +86,7 @@ export class FaultRig {
     }
     await collector.start();
     // One at a time: each runs the migrations before it consumes.
-    for (const worker of workers) await worker.start();
+    for (const worker of workers.slice(0, options.startWorkers ?? workers.length)) await worker.start();
     const warehouse = await openWarehouse({ kind: 'server', url: warehouseServer.url, database: 'tern' });
     return new FaultRig(name, env, admin, warehouseServer, warehouse, collector, workers, logDir, id);
   }

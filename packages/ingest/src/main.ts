@@ -12,7 +12,8 @@ const logger = pino({ level: config.logLevel, base: { service: 'ingest' } });
 const log = openEventLog(config.stream.log, logger);
 // Whichever process starts first creates the topics (idempotent), so a worker may start before the web app.
 await retryUntilReady(() => log.ensureTopics(pipelineTopicSpecs(config.stream)), logger, 'event log');
-const warehouse = await openWarehouse(config.warehouse);
+// A server warehouse creates its database when opened: it may be down when we start (a restart during an outage).
+const warehouse = await retryUntilReady(() => openWarehouse(config.warehouse), logger, 'warehouse');
 // ClickHouse may come up after us (compose, Kubernetes, a restarted warehouse).
 await retryUntilReady(() => migrate(warehouse.client, warehouse.ddlTarget), logger, 'warehouse');
 const worker = await startIngestWorker({

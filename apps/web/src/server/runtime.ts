@@ -49,7 +49,8 @@ async function createRuntime(): Promise<WebRuntime> {
   const logger = pino({ level: config.logLevel, base: { service: 'web' } });
   const log = openEventLog(config.stream.log, logger);
   await retryUntilReady(() => log.ensureTopics(pipelineTopicSpecs(config.stream)), logger, 'event log');
-  const warehouse = await openWarehouse(config.warehouse);
+  // A server warehouse creates its database when opened: it may be down when we start (a restart during an outage).
+  const warehouse = await retryUntilReady(() => openWarehouse(config.warehouse), logger, 'warehouse');
   await retryUntilReady(() => migrate(warehouse.client, warehouse.ddlTarget), logger, 'warehouse');
   const { topics } = config.stream;
   const sites = new SiteDirectory(log, topics.sites, 'web');
