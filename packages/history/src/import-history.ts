@@ -11,6 +11,7 @@ import {
 import type { LogProducer } from '@tern/stream';
 import { existingEventIds, type Warehouse } from '@tern/warehouse';
 import { MAX_LINE_BYTES, type NumberedLine, UnreadableInputError } from './lines.ts';
+import { VisitorOrder } from './visitor-order.ts';
 
 export interface ImportSummary {
   linesRead: number;
@@ -35,6 +36,8 @@ export interface ImportOptions {
   /** When given, events already stored are skipped here and counted; ingest drops them anyway. */
   warehouse?: Warehouse;
   batchSize?: number;
+  /** Events sorted in memory at a time; beyond that, sorted runs go to temporary files (visitor-order.ts). */
+  runSize?: number;
   onProgress?: (summary: ImportSummary) => void;
 }
 
@@ -45,6 +48,10 @@ const MAX_REPORTED_ERRORS = 1000;
  * enriched event live traffic would have produced, and written to the import topic, where the ingest workers build
  * sessions and rollups with the same code as for live traffic. Bad lines are reported by number and the good ones
  * kept. Idempotent: event ids are kept or derived from the line's content, and ids already stored are skipped.
+ *
+ * The events go out by visitor, then time, whatever the file's order (an external sort, visitor-order.ts), so that
+ * ingest sees each visitor's history in time order and builds the same sessions for any order of the lines. They
+ * are written once the whole input is read.
  */
 export async function importHistory(
   lines: AsyncIterable<NumberedLine>,
@@ -53,6 +60,7 @@ export async function importHistory(
   const summary: ImportSummary = { linesRead: 0, imported: 0, rejected: 0, duplicates: 0, errors: [] };
   const batchSize = options.batchSize ?? 2000;
   const seen = new Set<string>();
+  const order = new VisitorOrder(options.runSize);
   let batch: EnrichedEvent[] = [];
   const receivedAt = Date.now();
 
@@ -82,13 +90,21 @@ export async function importHistory(
   };
 
   try {
-    for await (const line of lines) await take(line);
-  } catch (error) {
-    if (!(error instanceof UnreadableInputError)) throw error;
-    summary.stopped = error.message;
+    try {
+      for await (const line of lines) await take(line);
+    } catch (error) {
+      if (!(error instanceof UnreadableInputError)) throw error;
+      summary.stopped = error.message;
+    }
+    for await (const event of order.drain()) {
+      batch.push(event);
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+    return summary;
+  } finally {
+    await order.dispose();
   }
-  await flush();
-  return summary;
 
   async function take(line: NumberedLine): Promise<void> {
     const { number, text } = line;
@@ -117,7 +133,7 @@ export async function importHistory(
       return;
     }
     seen.add(event.eventId);
-    batch.push(event);
-    if (batch.length >= batchSize) await flush();
+    await order.add(event);
+    if (summary.linesRead % batchSize === 0) options.onProgress?.(summary);
   }
 }

@@ -450,3 +450,62 @@ describe('history import and export', () => {
     await ingested(original, generated.truth.length + 2);
   });
 });
+
+describe('sessions of imported history, whatever the order of the file', () => {
+  // A quarter of the visitors, in four orders, each into a warehouse of its own, in small batches and sorted runs.
+  const subset = generated.lines.filter(
+    (line) => Number((JSON.parse(line) as { visitor_id: string }).visitor_id) < 11_000,
+  );
+  const visitorOf = (line: string) => (JSON.parse(line) as { visitor_id: string }).visitor_id;
+  const shuffle = prng(99);
+  const ORDERS: Record<string, string[]> = {
+    time: subset,
+    visitor: [...subset].sort((a, b) => visitorOf(b).localeCompare(visitorOf(a))),
+    'newest first': [...subset].reverse(),
+    shuffled: subset
+      .map((line) => ({ line, key: shuffle() }))
+      .sort((a, b) => a.key - b.key)
+      .map((entry) => entry.line),
+  };
+  const ids = new Set(subset.map((line) => visitorOf(line)));
+  const truthSessions = new Set(generated.truth.filter((t) => ids.has(t.visitor)).map((t) => t.session)).size;
+  const QUERIES: object[] = [
+    { metrics: ['visitors', 'visits', 'pageviews', 'bounce_rate', 'visit_duration', 'views_per_visit'] },
+    { metrics: ['visits', 'bounce_rate', 'visit_duration'], dimensions: ['visit:source'] },
+    { metrics: ['visits', 'bounce_rate'], dimensions: ['visit:entry_page'] },
+    { metrics: ['visits'], dimensions: ['visit:exit_page'] },
+    { metrics: ['visits'], dimensions: ['time:day'] },
+  ];
+  const answers = new Map<string, unknown[]>();
+
+  beforeAll(async () => {
+    for (const [name, lines] of Object.entries(ORDERS)) {
+      const target = await side(`order${answers.size}${name.replace(/\W/g, '')}`);
+      const summary = await importHistory(numbered(lines), {
+        site: SITE,
+        producer,
+        topic: target.topics.import,
+        warehouse: target.warehouse,
+        batchSize: 500,
+        runSize: 3_000,
+      });
+      expect(summary).toMatchObject({ imported: subset.length, rejected: 0 });
+      await ingested(target, subset.length);
+      const all: unknown[] = [];
+      for (const body of QUERIES) all.push((await ask(target, { date_range: ALL, ...body })).results);
+      answers.set(name, all);
+      await target.worker.stop();
+      await target.warehouse.close();
+    }
+  }, 600_000);
+
+  it('has the sessions the generator made', () => {
+    expect(subset.length).toBeGreaterThan(10_000);
+    const [totals] = answers.get('time') as Array<Array<{ metrics: number[] }>>;
+    expect(totals?.[0]?.metrics[1]).toBe(truthSessions);
+  });
+
+  it.each(['visitor', 'newest first', 'shuffled'])('answers the same for a file in %s order', (name) => {
+    expect(answers.get(name)).toEqual(answers.get('time'));
+  });
+});

@@ -83,4 +83,28 @@ describe('sessions', () => {
       source: 'Restored',
     });
   });
+
+  it('keeps the most recently continued sessions when told to keep at most some', () => {
+    const tracker = new SessionTracker(30);
+    const a = tracker.assign(event({ visitorId: '1', timestamp: 0 }));
+    tracker.assign(event({ visitorId: '2', timestamp: 0 }));
+    tracker.assign(event({ visitorId: '3', timestamp: 0 }));
+    // Visitor 1 continues, so visitor 2 is now the least recent.
+    tracker.assign(event({ visitorId: '1', timestamp: minute }));
+    tracker.keepAtMost(2);
+    expect(tracker.size).toBe(2);
+    expect(tracker.assign(event({ visitorId: '1', timestamp: 2 * minute })).sessionId).toBe(a.sessionId);
+    expect(tracker.size).toBe(2);
+    tracker.assign(event({ visitorId: '2', timestamp: 2 * minute }));
+    expect(tracker.size).toBe(3);
+  });
+
+  it('keeps the sessions carried over from the end of the previous month', () => {
+    const tracker = new SessionTracker(30);
+    const late = tracker.assign(event({ visitorId: '1', timestamp: 59 * minute }));
+    for (let v = 2; v <= 10; v++) tracker.assign(event({ visitorId: String(v), timestamp: 61 * minute }));
+    tracker.keepAtMost(3, { from: 29 * minute, to: 60 * minute });
+    expect(tracker.size).toBe(3);
+    expect(tracker.assign(event({ visitorId: '1', timestamp: 70 * minute })).sessionId).toBe(late.sessionId);
+  });
 });

@@ -39,6 +39,9 @@ export class SessionTracker {
     }
     if (current && Math.trunc((event.timestamp - current.lastTimestamp) / 60_000) <= this.timeoutMinutes) {
       current.lastTimestamp = Math.max(current.lastTimestamp, event.timestamp);
+      // Most recently used last, for keepAtMost.
+      this.#sessions.delete(key);
+      this.#sessions.set(key, current);
       return current;
     }
     const started: SessionState = {
@@ -62,6 +65,21 @@ export class SessionTracker {
   /** Forgets sessions that can no longer continue, bounding memory. */
   evictBefore(timestamp: number): void {
     for (const [key, state] of this.#sessions) if (state.lastTimestamp < timestamp) this.#sessions.delete(key);
+  }
+
+  /**
+   * Forgets the least recently continued sessions beyond `max`, except those whose last event is in `carried` (a
+   * [from, to) range of times). For imported history, which comes by month, visitor, then time: one visitor's events
+   * may be weeks older than the previous visitor's, so the partition's newest event time says nothing about which
+   * sessions may continue, but the visitor being imported is always the most recent; and the sessions that were
+   * active at the end of the previous month (`carried`) wait for their visitor's turn in this one.
+   */
+  keepAtMost(max: number, carried?: { from: number; to: number }): void {
+    for (const [key, state] of this.#sessions) {
+      if (this.#sessions.size <= max) return;
+      if (carried && state.lastTimestamp >= carried.from && state.lastTimestamp < carried.to) continue;
+      this.#sessions.delete(key);
+    }
   }
 
   get size(): number {

@@ -48,6 +48,16 @@ interface PartitionState {
 /** The dedup window: ids of this many minutes (and at most this many per partition) are remembered. */
 const DEDUP_WINDOW_MINUTES = 10;
 const DEDUP_MAX_IDS = 200_000;
+/**
+ * Open sessions kept per import partition. Imports come ordered by visitor, then time (@tern/history), so only the
+ * visitor being imported needs its session; the rest is room for imports running side by side.
+ */
+const MAX_IMPORT_SESSIONS = 50_000;
+
+const utcMonthStartOf = (timestamp: number) => {
+  const date = new Date(timestamp);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+};
 
 export interface IngestWorker {
   metrics: IngestMetrics;
@@ -259,7 +269,12 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
     }
     progress.finished(batch.topic, batch.partition, remaining, Date.now());
     metrics.batchSize.observe(batch.messages.length);
-    state.sessions.evictBefore(state.latestTimestamp - (options.sessionTimeoutMinutes + 60) * 60_000);
+    if (batch.topic === topics.import) {
+      // History comes by month (@tern/history): a session active at the previous month's end may still continue.
+      const month = utcMonthStartOf(rows.at(-1)?.event.timestamp ?? state.latestTimestamp);
+      const carried = { from: month - (options.sessionTimeoutMinutes + 1) * 60_000, to: month };
+      state.sessions.keepAtMost(MAX_IMPORT_SESSIONS, carried);
+    } else state.sessions.evictBefore(state.latestTimestamp - (options.sessionTimeoutMinutes + 60) * 60_000);
     metrics.openSessions.set([...partitions.values()].reduce((n, p) => n + p.sessions.size, 0));
     return cut ? takenThrough : undefined;
   }
