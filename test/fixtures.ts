@@ -38,6 +38,8 @@ export function enrichedEvent(overrides: Partial<EnrichedEvent> = {}): EnrichedE
     props: {},
     engagedMs: 0,
     scrollDepth: 0,
+    revenueAmount: '',
+    revenueCurrency: '',
     ...overrides,
   };
 }

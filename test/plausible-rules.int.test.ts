@@ -113,6 +113,21 @@ beforeAll(async () => {
     pageview(2, 2, '/post', { hostname: blog }),
     pageview(3, 0, '/post', { hostname: blog, source: 'Hacker News', referrer: 'https://news.ycombinator.com/' }),
   ]);
+  // query_test.exs "plots total_revenue for a month" and "average_revenue", here in March; then a second revenue goal
+  // in euros, a payment in a currency no goal has, and a custom event that is no revenue goal.
+  const pay = (visitor: number, day: number, amount: string, currency = 'USD', name = 'Payment') =>
+    custom(visitor, day * 24 * 60, name, { revenueAmount: amount, revenueCurrency: currency });
+  await store('revenue.example', [
+    pay(1, -9, '13.29'),
+    pay(2, -9, '50.50'),
+    pay(3, -5, '19.90'),
+    pay(4, 0, '10.31'),
+    pay(5, 0, '20.0'),
+    pay(6, 0, '99', 'GBP'),
+    pay(7, 0, '7.5', 'EUR', 'Donation'),
+    pay(8, 0, '2.5', 'EUR', 'Donation'),
+    custom(9, 0, 'Signup', { revenueAmount: '1000', revenueCurrency: 'USD' }),
+  ]);
   // Exits: /a ends two sessions, /b one; /a has three page views, /b two.
   await store('exits.example', [
     pageview(1, 0, '/a'),
@@ -315,5 +330,64 @@ describe('exit_rate (special_metrics.ex): exits of a page ÷ its page views', ()
     await expect(ask('exits.example', { metrics: ['exit_rate'], dimensions: ['event:page'] })).rejects.toThrow(
       /exit_rate needs the visit:exit_page dimension/,
     );
+  });
+});
+
+describe('revenue (goal/revenue.ex): the amounts of revenue goals, in their currency', () => {
+  const GOALS: Goal[] = [
+    { event: 'Payment', currency: 'USD' },
+    { event: 'Donation', currency: 'EUR' },
+    { event: 'Signup' },
+  ];
+  const MARCH: [string, string] = ['2026-03-01', '2026-03-31'];
+  const usd = (value: number, short: string, long: string) => ({ value, currency: 'USD', short, long });
+
+  it('by day for one goal, total and average, as Plausible plots them', async () => {
+    const got = await ask(
+      'revenue.example',
+      {
+        date_range: MARCH,
+        dimensions: ['time:day'],
+        metrics: ['total_revenue', 'average_revenue', 'events'],
+        filters: [['is', 'event:goal', ['Payment']]],
+      },
+      GOALS,
+    );
+    expect(rows(got)).toEqual([
+      ['2026-03-01', usd(63.79, '$63.8', '$63.79'), usd(31.895, '$31.9', '$31.90'), 2],
+      ['2026-03-05', usd(19.9, '$19.9', '$19.90'), usd(19.9, '$19.9', '$19.90'), 1],
+      // The GBP payment is an event of the goal, but not revenue in its currency.
+      ['2026-03-10', usd(30.31, '$30.3', '$30.31'), usd(15.155, '$15.2', '$15.16'), 3],
+    ]);
+  });
+
+  it('by goal, each in its own currency; goals without one have none', async () => {
+    const got = await ask(
+      'revenue.example',
+      { date_range: MARCH, dimensions: ['event:goal'], metrics: ['visitors', 'total_revenue'] },
+      GOALS,
+    );
+    expect(rows(got)).toEqual([
+      ['Payment', 6, usd(114, '$114.0', '$114.00')],
+      ['Donation', 2, { value: 10, currency: 'EUR', short: '€10.0', long: '€10.00' }],
+      ['Signup', 1, null],
+    ]);
+  });
+
+  it('is null where goals of two currencies would be added up, or no revenue goal is selected', async () => {
+    const mixed = await ask('revenue.example', { date_range: MARCH, metrics: ['total_revenue'] }, GOALS);
+    expect(rows(mixed)).toEqual([[null]]);
+    const signup = await ask(
+      'revenue.example',
+      { date_range: MARCH, metrics: ['total_revenue'], filters: [['is', 'event:goal', ['Signup']]] },
+      GOALS,
+    );
+    expect(rows(signup)).toEqual([[null]]);
+    const oneCurrency = await ask(
+      'revenue.example',
+      { date_range: MARCH, metrics: ['total_revenue', 'average_revenue'] },
+      GOALS.filter((goal) => !('currency' in goal && goal.currency === 'EUR')),
+    );
+    expect(rows(oneCurrency)).toEqual([[usd(114, '$114.0', '$114.00'), usd(22.8, '$22.8', '$22.80')]]);
   });
 });

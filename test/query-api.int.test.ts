@@ -6,6 +6,7 @@ import {
   funnelRequestSchema,
   InvalidStatsQueryError,
   insertEvents,
+  type MetricValue,
   migrate,
   openWarehouse,
   queryFunnel,
@@ -317,11 +318,7 @@ function oracle(q: OracleQuery): Row[] {
 }
 
 /** Metrics rounded by ClickHouse are compared with the exact figure within half a unit of their last digit. */
-function expectRows(
-  got: Array<{ dimensions: string[]; metrics: Array<number | null> }>,
-  want: Row[],
-  metrics: string[],
-) {
+function expectRows(got: Array<{ dimensions: string[]; metrics: MetricValue[] }>, want: Row[], metrics: string[]) {
   const byKey = new Map(got.map((row) => [JSON.stringify(row.dimensions), row]));
   expect([...byKey.keys()].sort()).toEqual(want.map((row) => JSON.stringify(row.dimensions)).sort());
   for (const row of want) {

@@ -232,6 +232,8 @@ export function enrich(session: SyntheticSession, event: SyntheticEvent, eventId
     props: event.props,
     engagedMs: event.engagedMs,
     scrollDepth: event.scroll,
+    revenueAmount: '',
+    revenueCurrency: '',
   };
 }
 

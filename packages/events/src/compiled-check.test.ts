@@ -40,6 +40,8 @@ const validEnriched: EnrichedEvent = {
   props: { plan: 'pro' },
   engagedMs: 0,
   scrollDepth: 0,
+  revenueAmount: '',
+  revenueCurrency: '',
 };
 
 const validWire: WireEvent = {

@@ -1,12 +1,18 @@
 import { z } from 'zod';
+import { CURRENCY } from './wire.ts';
 
 /** Records of the compacted control topics that the web app publishes and every collector reads. */
 /**
  * A conversion goal: a custom event by name, or visits to pages whose path matches (`*` and `**` match anything,
- * as in Plausible). Its name in the query API is the event name, or "Visit " + the path.
+ * as in Plausible). Its name in the query API is the event name, or "Visit " + the path. A custom event goal with a
+ * currency is a revenue goal: it reports the revenue its events carry in that currency (`total_revenue`,
+ * `average_revenue`); there is no conversion between currencies.
  */
 export const goalSchema = z.union([
-  z.strictObject({ event: z.string().min(1).max(120) }),
+  z.strictObject({
+    event: z.string().min(1).max(120),
+    currency: z.string().regex(CURRENCY, 'an ISO 4217 currency code (three capital letters)').optional(),
+  }),
   z.strictObject({ page: z.string().min(1).max(2048).startsWith('/') }),
 ]);
 export type Goal = z.infer<typeof goalSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
-import { eventTypeSchema, propKeySchema } from './wire.ts';
+import { CURRENCY, eventTypeSchema, propKeySchema, REVENUE_AMOUNT } from './wire.ts';
 
 /**
  * What the collector writes to the events topic and the ingest worker reads.
@@ -85,6 +85,15 @@ export const enrichedEventSchema = z.object({
     .meta({ maxProperties: LIMITS.maxProps }),
   engagedMs: z.number().int().min(0).max(LIMITS.maxEngagedMs),
   scrollDepth: z.number().int().min(0).max(100),
+  /** Revenue (wire.ts revenueSchema); both empty when the event has none, as in records written before it. */
+  revenueAmount: z
+    .string()
+    .regex(new RegExp(`^(${REVENUE_AMOUNT.source.slice(1, -1)})?$`), 'a decimal amount, or empty')
+    .default(''),
+  revenueCurrency: z
+    .string()
+    .regex(new RegExp(`^(${CURRENCY.source.slice(1, -1)})?$`), 'an ISO 4217 code, or empty')
+    .default(''),
 });
 export type EnrichedEvent = z.infer<typeof enrichedEventSchema>;
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { EnrichedEvent } from './enriched.ts';
 import { isStorableTime, LIMITS } from './limits.ts';
-import { eventTypeSchema, propsSchema, stringifyProps } from './wire.ts';
+import { amountOf, CURRENCY, eventTypeSchema, propsSchema, REVENUE_AMOUNT, stringifyProps } from './wire.ts';
 
 /**
  * One line of the event history, as `GET /api/v1/events?format=ndjson` writes it and the history import reads it.
@@ -50,6 +50,16 @@ export const historyEventSchema = z.object({
   props: propsSchema.default({}),
   engaged_ms: z.number().int().min(0).max(LIMITS.maxEngagedMs).default(0),
   scroll_depth: z.number().int().min(0).max(100).default(0),
+  /** Revenue of a custom event (wire.ts revenueSchema), or both empty. */
+  revenue_amount: z
+    .union([z.string().regex(new RegExp(`^(${REVENUE_AMOUNT.source.slice(1, -1)})?$`)), z.number()])
+    .transform((amount) => (typeof amount === 'number' ? amountOf(amount) : amount))
+    .refine((amount) => amount !== undefined, 'a decimal amount with at most 15 digits before the point')
+    .default(''),
+  revenue_currency: z
+    .string()
+    .regex(new RegExp(`^(${CURRENCY.source.slice(1, -1)})?$`), 'an ISO 4217 code (three capital letters), or empty')
+    .default(''),
 });
 export type HistoryEvent = z.infer<typeof historyEventSchema>;
 /** What export writes: every field present. */
@@ -118,7 +128,24 @@ export function enrichedFromHistory(site: string, line: HistoryEvent, receivedAt
     props,
     engagedMs: line.engaged_ms,
     scrollDepth: line.scroll_depth,
+    ...revenueOf(line.revenue_amount ?? '', line.revenue_currency),
   };
+}
+
+/** The line's revenue, or none; an amount without its currency (or the reverse) is a bad line (`revenueIssue`). */
+function revenueOf(amount: string, currency: string): Pick<EnrichedEvent, 'revenueAmount' | 'revenueCurrency'> {
+  return amount && currency
+    ? { revenueAmount: amount, revenueCurrency: currency }
+    : { revenueAmount: '', revenueCurrency: '' };
+}
+
+/** The field at fault when a line has half a revenue. */
+export function revenueIssue(line: HistoryEvent): { field: string; message: string } | undefined {
+  if (line.revenue_amount && !line.revenue_currency)
+    return { field: 'revenue_currency', message: 'required with revenue_amount' };
+  if (!line.revenue_amount && line.revenue_currency)
+    return { field: 'revenue_amount', message: 'required with revenue_currency' };
+  return undefined;
 }
 
 /**

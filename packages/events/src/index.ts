@@ -29,17 +29,27 @@ export {
   MAX_EVENTS_PER_MESSAGE,
   utcMonthOf,
 } from './event-message.ts';
-export { enrichedFromHistory, type HistoryEvent, type HistoryLine, historyEventSchema } from './history.ts';
+export {
+  enrichedFromHistory,
+  type HistoryEvent,
+  type HistoryLine,
+  historyEventSchema,
+  revenueIssue,
+} from './history.ts';
 export { type FieldIssue, primaryIssue } from './issues.ts';
 export { isStorableTime, LIMITS } from './limits.ts';
 export { JsonTooDeepError, MAX_JSON_DEPTH, parseJsonText, truncate, wellFormed } from './text.ts';
 export { DEFAULT_TOPICS, type TopicNames } from './topics.ts';
 export {
+  amountOf,
+  CURRENCY,
   EVENT_TYPES,
   type EventType,
   eventTypeSchema,
   propKeySchema,
   propsSchema,
+  type Revenue,
+  revenueSchema,
   stringifyProps,
   type WireBatch,
   type WireEvent,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { enrichedEventSchema } from './enriched.ts';
-import { enrichedFromHistory, historyEventSchema } from './history.ts';
+import { enrichedFromHistory, historyEventSchema, revenueIssue } from './history.ts';
 import { LIMITS } from './limits.ts';
 import { wireEventSchema } from './wire.ts';
 
@@ -98,5 +98,51 @@ describe('ids of imported lines without event_id', () => {
     const earlier = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     expect(enrichedFromHistory('e.com', historyEventSchema.parse(fields), 0).eventId).toBe(earlier);
     expect(id({ query: '' })).toBe(id({}));
+  });
+});
+
+describe('revenue in the contract', () => {
+  it('takes an amount and a currency on the wire, and refuses the rest by field', () => {
+    const custom = { type: 'custom', name: 'Purchase', url: 'https://e.com/' };
+    expect(wireEventSchema.safeParse({ ...custom, revenue: { amount: '19.99', currency: 'EUR' } }).success).toBe(true);
+    for (const [revenue, field] of [
+      [{ amount: '19.9999', currency: 'EUR' }, 'revenue.amount'],
+      [{ amount: '1e3', currency: 'EUR' }, 'revenue.amount'],
+      [{ amount: '1', currency: 'eur' }, 'revenue.currency'],
+      [{ amount: '1' }, 'revenue.currency'],
+    ] as const) {
+      const parsed = wireEventSchema.safeParse({ ...custom, revenue });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0]?.path.join('.')).toBe(field);
+    }
+  });
+
+  it('imports revenue from history lines, amounts as text or numbers, and names half a revenue', () => {
+    const line = (fields: object) =>
+      historyEventSchema.parse({
+        timestamp: 1_780_000_000_000,
+        visitor_id: '1',
+        type: 'custom',
+        name: 'Pay',
+        ...fields,
+      });
+    expect(enrichedFromHistory('e.com', line({ revenue_amount: '5.5', revenue_currency: 'USD' }), 0)).toMatchObject({
+      revenueAmount: '5.5',
+      revenueCurrency: 'USD',
+    });
+    expect(enrichedFromHistory('e.com', line({ revenue_amount: 12.3456, revenue_currency: 'USD' }), 0)).toMatchObject({
+      revenueAmount: '12.346',
+    });
+    expect(enrichedFromHistory('e.com', line({}), 0)).toMatchObject({ revenueAmount: '', revenueCurrency: '' });
+    expect(revenueIssue(line({ revenue_amount: '5' }))).toEqual({
+      field: 'revenue_currency',
+      message: 'required with revenue_amount',
+    });
+    expect(revenueIssue(line({ revenue_currency: 'USD' }))?.field).toBe('revenue_amount');
+    expect(historyEventSchema.safeParse({ timestamp: 0, visitor_id: '1', revenue_amount: 1e16 }).success).toBe(false);
+    // Revenue makes two otherwise equal lines two events.
+    const a = enrichedFromHistory('e.com', line({ revenue_amount: '1', revenue_currency: 'USD' }), 0);
+    const b = enrichedFromHistory('e.com', line({ revenue_amount: '2', revenue_currency: 'USD' }), 0);
+    expect(a.eventId).not.toBe(b.eventId);
   });
 });

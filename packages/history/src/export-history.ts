@@ -65,6 +65,8 @@ export const CSV_COLUMNS: readonly (keyof HistoryLine)[] = [
   'props',
   'engaged_ms',
   'scroll_depth',
+  'revenue_amount',
+  'revenue_currency',
 ];
 
 /** RFC 4180: quote every field that needs it; props as JSON. */

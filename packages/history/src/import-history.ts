@@ -7,6 +7,7 @@ import {
   parseJsonText,
   partitionKey,
   primaryIssue,
+  revenueIssue,
 } from '@tern/events';
 import type { LogProducer } from '@tern/stream';
 import { existingEventIds, type Warehouse } from '@tern/warehouse';
@@ -122,6 +123,8 @@ export async function importHistory(
       const { field, message } = primaryIssue(parsed.error, 'line');
       return reject(number, `${field}: ${message}`);
     }
+    const halfRevenue = revenueIssue(parsed.data);
+    if (halfRevenue) return reject(number, `${halfRevenue.field}: ${halfRevenue.message}`);
     const event = enrichedFromHistory(options.site, parsed.data, receivedAt);
     const checked = parseEnrichedEvent(event);
     if (!checked.success) {

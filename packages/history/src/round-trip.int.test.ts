@@ -4,6 +4,7 @@ import { type IngestWorker, startIngestWorker } from '@tern/ingest';
 import { KafkaLog, type LogProducer } from '@tern/stream';
 import {
   countEvents,
+  type MetricValue,
   migrate,
   openWarehouse,
   queryStats,
@@ -252,7 +253,7 @@ const FIELDS: Record<string, Field> = {
   'time:month': (e) => maxDay(`${dayOf(e.ts).slice(0, 7)}-01`, firstDay()),
 };
 
-type Row = { dimensions: string[]; metrics: Array<number | null> };
+type Row = { dimensions: string[]; metrics: MetricValue[] };
 
 function matches(e: Truth, filters: StatsRequest['filters']): boolean {
   return filters.every((filter) => {
@@ -387,7 +388,7 @@ describe('history import and export', () => {
       const sessionMetric = (m: string) => ['bounce_rate', 'visit_duration', 'views_per_visit'].includes(m);
       for (const [i, row] of actual.entries()) {
         request.metrics.forEach((metric, j) => {
-          const want = expected[i]?.metrics[j] ?? Number.NaN;
+          const want = Number(expected[i]?.metrics[j] ?? Number.NaN);
           // Session metrics are rounded by ClickHouse (whole numbers, or two decimals for views per visit).
           if (sessionMetric(metric)) expect(row.metrics[j]).toBeCloseTo(want, metric === 'views_per_visit' ? 1 : -0.5);
           else expect(row.metrics[j], `${metric} of ${row.dimensions.join('/')}`).toBe(want);

@@ -37,6 +37,8 @@ export { queryRealtime, type Realtime, type RealtimeMinute } from './queries/sta
 export {
   firstEventDay,
   InvalidStatsQueryError,
+  type MetricValue,
+  numberOf,
   queryStats,
   type StatsContext,
   type StatsResponse,
@@ -57,4 +59,5 @@ export {
   statsRequestSchema,
   TIME_DIMENSIONS,
 } from './queries/stats/request.ts';
+export type { RevenueValue } from './queries/stats/revenue.ts';
 export { sessionIdAt } from './sessions/session-id.ts';

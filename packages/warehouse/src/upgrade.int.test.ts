@@ -148,6 +148,11 @@ async function answers(warehouse: Warehouse): Promise<StatsResponse[]> {
 let warehouse: Warehouse;
 const dataDir = tempDir('upgrade');
 const oldRows = rowsOf(sessions.slice(0, Math.floor(sessions.length * 0.8)), 0);
+// The previous release kept Plausible's revenue as two props.
+const paid = oldRows.filter((row) => row.event.name === 'Signup').slice(0, 40);
+for (const [i, row] of paid.entries()) {
+  row.event.props = { ...row.event.props, 'revenue.amount': `${10 + i}.25`, 'revenue.currency': 'EUR' };
+}
 const newRows = rowsOf(sessions.slice(Math.floor(sessions.length * 0.8)), oldRows.length);
 let before: StatsResponse[];
 let applied: number[];
@@ -209,6 +214,22 @@ describe('a data directory of schema 9, opened and migrated by this release', ()
         WHERE site_id = {site:String} GROUP BY session_id HAVING exit = '${OTHER_HOST}'
       )`);
     expect(Number(crossing?.n)).toBeGreaterThan(10);
+  });
+
+  it('reads the revenue the previous release kept as props', async () => {
+    const request = statsRequestSchema.parse({
+      site_id: SITE,
+      date_range: RANGE,
+      metrics: ['total_revenue'],
+      filters: [['is', 'event:goal', ['Signup']]],
+    });
+    const got = await queryStats(warehouse.client, request, {
+      ...CONTEXT,
+      goals: [{ event: 'Signup', currency: 'EUR' }],
+    });
+    const expected = paid.reduce((sum, _, i) => sum + 10 + i + 0.25, 0);
+    expect(paid.length).toBe(40);
+    expect(got.results[0]?.metrics[0]).toMatchObject({ value: expected, currency: 'EUR' });
   });
 
   it('rebuilds the rollup of visit:device as screen classes, as raw rows answer them', async () => {

@@ -119,7 +119,7 @@ describe.each(['embedded', 'server'] as const)('warehouse (%s)', (mode) => {
     } else {
       warehouse = await openWarehouse({ kind: 'embedded', dataDir: tempDir('warehouse'), database: 'tern_test' });
     }
-    expect(await migrate(warehouse.client)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(await migrate(warehouse.client)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(await migrate(warehouse.client)).toEqual([]);
     await insertEvents(warehouse.client, rows, 'events:0:0-7');
   });

@@ -68,6 +68,9 @@ export function enrich(siteId: string, wire: WireEvent, facts: RequestFacts): En
       props: stringifyProps(wire.props),
       engagedMs: wire.engagedMs ?? 0,
       scrollDepth: wire.scroll ?? 0,
+      // Revenue belongs to custom events (Plausible's revenue goals are custom event goals).
+      revenueAmount: wire.type === 'custom' ? (wire.revenue?.amount ?? '') : '',
+      revenueCurrency: wire.type === 'custom' ? (wire.revenue?.currency ?? '') : '',
     },
   };
 }

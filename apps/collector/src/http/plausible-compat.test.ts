@@ -23,7 +23,8 @@ describe("Plausible's Events API", () => {
             name: 'Signup',
             url: 'https://shop.example/pricing',
             referrer: 'https://news.ycombinator.com/',
-            props: { plan: 'pro', seats: 3, 'revenue.amount': '19.90', 'revenue.currency': 'EUR' },
+            props: { plan: 'pro', seats: 3 },
+            revenue: { amount: '19.9', currency: 'EUR' },
           },
         ],
       },
@@ -94,5 +95,34 @@ describe("Plausible's Events API", () => {
     const cut = batch?.events[0]?.name ?? '';
     expect(cut.isWellFormed()).toBe(true);
     expect(cut).toBe('n'.repeat(LIMITS.maxEventNameLength - 1));
+  });
+
+  it('keeps revenue as Plausible does: an amount and a currency code, as an object or its JSON; else the event alone', () => {
+    const revenueOf = (revenue: unknown) =>
+      translatePlausibleEvent({ n: 'Purchase', u: 'https://shop.example/', d: 'shop.example', revenue })[0]?.events[0];
+    expect(revenueOf({ amount: 1234.5678, currency: 'USD' })).toMatchObject({
+      revenue: { amount: '1234.568', currency: 'USD' },
+    });
+    expect(revenueOf('{"amount":"10","currency":"JPY"}')).toMatchObject({ revenue: { amount: '10', currency: 'JPY' } });
+    for (const ignored of [
+      { amount: '10', currency: 'usd' },
+      { amount: 'ten', currency: 'USD' },
+      { amount: '', currency: 'USD' },
+      { amount: 1e16, currency: 'USD' },
+      { currency: 'USD' },
+      '{not json',
+    ]) {
+      const event = revenueOf(ignored);
+      expect(event, JSON.stringify(ignored)).toMatchObject({ type: 'custom', name: 'Purchase' });
+      expect(event).not.toHaveProperty('revenue');
+    }
+    // Page views carry no revenue.
+    const pageview = translatePlausibleEvent({
+      n: 'pageview',
+      u: 'https://shop.example/',
+      d: 'shop.example',
+      $: { amount: 5, currency: 'EUR' },
+    })[0]?.events[0];
+    expect(pageview).not.toHaveProperty('revenue');
   });
 });

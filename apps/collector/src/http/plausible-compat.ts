@@ -1,5 +1,5 @@
 import { normalizeDomain } from '@tern/control';
-import { LIMITS, parseJsonText, primaryIssue, truncate, type WireEvent } from '@tern/events';
+import { amountOf, LIMITS, parseJsonText, primaryIssue, type Revenue, truncate, type WireEvent } from '@tern/events';
 import { z } from 'zod';
 import { HttpError } from './http-error.ts';
 
@@ -26,8 +26,15 @@ const plausibleEventSchema = z.looseObject({
     .union([z.record(z.string(), z.unknown()), z.string()])
     .nullable()
     .optional(),
-  $: z.looseObject({ currency: scalar.optional(), amount: scalar.optional() }).nullable().optional(),
-  revenue: z.looseObject({ currency: scalar.optional(), amount: scalar.optional() }).nullable().optional(),
+  // An object, or (as Plausible also takes it) that object as a JSON string.
+  $: z
+    .union([z.looseObject({ currency: scalar.optional(), amount: scalar.optional() }), z.string()])
+    .nullable()
+    .optional(),
+  revenue: z
+    .union([z.looseObject({ currency: scalar.optional(), amount: scalar.optional() }), z.string()])
+    .nullable()
+    .optional(),
   h: z.union([z.number(), z.boolean()]).optional(),
   hashMode: z.union([z.number(), z.boolean()]).optional(),
   sd: z.number().optional(),
@@ -63,7 +70,8 @@ export function translatePlausibleEvent(body: unknown): TranslatedBatch[] {
   if (domains.length === 0) throw new HttpError(400, 'invalid_event', 'domain: required', 'domain');
   const hashMode = Boolean(p.h ?? p.hashMode);
   const url = hashMode ? rawUrl : (rawUrl.split('#')[0] ?? rawUrl);
-  const props = flattenProps(p.p ?? p.props, p.$ ?? p.revenue);
+  const props = flattenProps(p.p ?? p.props);
+  const revenue = revenueOf(p.$ ?? p.revenue);
   const referrer = p.r ?? p.referrer ?? undefined;
 
   const base = {
@@ -80,14 +88,19 @@ export function translatePlausibleEvent(body: unknown): TranslatedBatch[] {
       scroll: clampInt(p.sd ?? 0, 0, 100),
     };
   } else
-    event = { type: 'custom', name: truncate(name, LIMITS.maxEventNameLength), ...base, ...(props ? { props } : {}) };
+    event = {
+      type: 'custom',
+      name: truncate(name, LIMITS.maxEventNameLength),
+      ...base,
+      ...(props ? { props } : {}),
+      ...(revenue ? { revenue } : {}),
+    };
   return domains.map((site) => ({ site, events: [event] }));
 }
 
 /** Plausible accepts props as an object or a JSON string; only scalar values are kept, as Plausible does. */
 function flattenProps(
   raw: Record<string, unknown> | string | null | undefined,
-  revenue: { currency?: unknown; amount?: unknown } | null | undefined,
 ): Record<string, string | number | boolean> | undefined {
   let source: unknown = raw;
   if (typeof raw === 'string') {
@@ -109,10 +122,29 @@ function flattenProps(
       }
     }
   }
-  // Revenue goals have no columns of their own yet: the amount and currency are kept as props.
-  if (revenue?.amount !== undefined && revenue.amount !== null) props['revenue.amount'] = String(revenue.amount);
-  if (typeof revenue?.currency === 'string') props['revenue.currency'] = revenue.currency;
   return Object.keys(props).length > 0 ? props : undefined;
+}
+
+/**
+ * Revenue as Plausible takes it (ingestion/request/revenue.ex): an amount (number or decimal string) and a currency
+ * code. A revenue Plausible would ignore is ignored here too, and the event kept: a tracker that sends a lower-case
+ * currency loses its revenue, not its events. The amount is kept to three decimals, as the warehouse stores it.
+ */
+function revenueOf(given: { currency?: unknown; amount?: unknown } | string | null | undefined): Revenue | undefined {
+  let raw = given;
+  if (typeof raw === 'string') {
+    try {
+      const decoded = parseJsonText(raw);
+      raw = decoded && typeof decoded === 'object' ? (decoded as { currency?: unknown; amount?: unknown }) : undefined;
+    } catch {
+      raw = undefined;
+    }
+  }
+  if (!raw || typeof raw.currency !== 'string' || !/^[A-Z]{3}$/.test(raw.currency)) return undefined;
+  const value =
+    typeof raw.amount === 'number' ? raw.amount : typeof raw.amount === 'string' ? Number(raw.amount) : Number.NaN;
+  const amount = typeof raw.amount === 'string' && /^\s*$/.test(raw.amount) ? undefined : amountOf(value);
+  return amount === undefined ? undefined : { amount, currency: raw.currency };
 }
 
 function clampInt(value: number, min: number, max: number): number {

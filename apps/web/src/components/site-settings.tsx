@@ -3,7 +3,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { callApi, query } from './dashboard/client.ts';
 
-type Goal = { event: string } | { page: string };
+type Goal = { event: string; currency?: string | undefined } | { page: string };
 interface Share {
   id: string;
   path: string;
@@ -19,6 +19,7 @@ export interface SiteSettingsProps {
 }
 
 const goalLabel = (goal: Goal) => ('event' in goal ? goal.event : `Visit ${goal.page}`);
+const revenueLabel = (goal: Goal) => ('currency' in goal && goal.currency ? ` (revenue in ${goal.currency})` : '');
 
 /** A site's settings: installation, goals, time zone, public links, removal. */
 export function SiteSettings(props: SiteSettingsProps) {
@@ -87,6 +88,7 @@ function GoalsEditor({ base, initial }: { base: string; initial: Goal[] }) {
   const [goals, setGoals] = useState<Goal[]>(initial);
   const [kind, setKind] = useState<'event' | 'page'>('event');
   const [value, setValue] = useState('');
+  const [currency, setCurrency] = useState('');
   const [error, setError] = useState<string>();
   const save = async (next: Goal[]) => {
     try {
@@ -100,8 +102,13 @@ function GoalsEditor({ base, initial }: { base: string; initial: Goal[] }) {
   const add = (event: FormEvent) => {
     event.preventDefault();
     if (!value.trim()) return;
-    void save([...goals, kind === 'event' ? { event: value.trim() } : { page: value.trim() }]);
+    const code = currency.trim().toUpperCase();
+    void save([
+      ...goals,
+      kind === 'event' ? { event: value.trim(), ...(code ? { currency: code } : {}) } : { page: value.trim() },
+    ]);
     setValue('');
+    setCurrency('');
   };
   return (
     <section className="panel" data-testid="goals-editor">
@@ -113,6 +120,7 @@ function GoalsEditor({ base, initial }: { base: string; initial: Goal[] }) {
         {goals.map((goal) => (
           <li key={goalLabel(goal)} className="row">
             {goalLabel(goal)}
+            {revenueLabel(goal)}
             <button type="button" className="secondary" onClick={() => void save(goals.filter((g) => g !== goal))}>
               Remove
             </button>
@@ -130,6 +138,16 @@ function GoalsEditor({ base, initial }: { base: string; initial: Goal[] }) {
           onChange={(e) => setValue(e.target.value)}
           placeholder={kind === 'event' ? 'Signup' : '/thank-you or /blog/**'}
         />
+        {kind === 'event' ? (
+          <input
+            aria-label="Revenue currency"
+            value={currency}
+            onChange={(e) => setCurrency(e.target.value)}
+            placeholder="Currency, for revenue (EUR)"
+            maxLength={3}
+            size={10}
+          />
+        ) : null}
         <button type="submit">Add goal</button>
       </form>
       {error ? <p className="error">{error}</p> : null}

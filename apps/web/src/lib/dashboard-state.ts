@@ -243,15 +243,20 @@ export interface DashboardQueries {
 const PANEL_LIMIT = 9;
 export const KPI_METRICS = ['visitors', 'visits', 'pageviews', 'views_per_visit', 'bounce_rate', 'visit_duration'];
 
+/** The goals panel's revenue columns, for a site with revenue goals. */
+const REVENUE_METRICS = ['total_revenue', 'average_revenue'];
+
 /**
  * Every Stats API v2 query the dashboard issues for a view: the headline metrics (with the change against the
- * previous period), the time series and one query per panel, for the panels' current tabs.
+ * previous period), the time series and one query per panel, for the panels' current tabs. `hasRevenue`: the site
+ * has revenue goals, whose revenue the goals panel shows.
  */
 export function dashboardQueries(
   site: string,
   view: DashboardView,
   hasGoals: boolean,
   now = new Date(),
+  hasRevenue = false,
 ): DashboardQueries {
   const base = { site_id: site, date_range: dateRange(view, now), filters: view.filters };
   const compared = view.period !== 'all' && view.period !== 'realtime';
@@ -292,7 +297,7 @@ export function dashboardQueries(
     devices: top(view.tabs.devices, ['visitors']),
     goals:
       goalDimension === 'event:goal'
-        ? top('event:goal', ['visitors', 'events', 'conversion_rate'])
+        ? top('event:goal', ['visitors', 'events', 'conversion_rate', ...(hasRevenue ? REVENUE_METRICS : [])])
         : goalDimension === 'event:name'
           ? top('event:name', ['visitors', 'events'], {
               filters: [...view.filters, ['is_not', 'event:name', ['pageview']]],

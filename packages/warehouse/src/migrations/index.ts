@@ -10,6 +10,7 @@ import { addEventIdIndex } from './007-event-id-index.ts';
 import { addSessionLastSeenIndex } from './008-session-last-seen-index.ts';
 import { addEventIndex } from './009-event-index.ts';
 import { addVisitFromSession } from './010-visit-from-session.ts';
+import { addEventRevenue } from './011-event-revenue.ts';
 import { type DdlTarget, SINGLE_NODE, schemaMigrationsDdl, statementsFor } from './ddl-target.ts';
 import type { Migration } from './migration.ts';
 
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   addSessionLastSeenIndex,
   addEventIndex,
   addVisitFromSession,
+  addEventRevenue,
 ];
 
 /**

@@ -1,9 +1,18 @@
 /** Browser-side calls to the public API; on a shared dashboard every call names the share link. */
 
+/** A revenue figure as the Stats API answers `total_revenue` and `average_revenue`. */
+export interface Revenue {
+  value: number;
+  currency: string;
+  short: string;
+  long: string;
+}
+export type MetricValue = number | null | Revenue;
+
 export interface Row {
   dimensions: string[];
-  metrics: Array<number | null>;
-  comparison?: { dimensions: string[]; metrics: Array<number | null>; change: Array<number | null> };
+  metrics: MetricValue[];
+  comparison?: { dimensions: string[]; metrics: MetricValue[]; change: Array<number | null> };
 }
 export interface QueryResult {
   results: Row[];

@@ -49,6 +49,8 @@ export interface DashboardProps {
   site: string;
   timezone: string;
   hasGoals: boolean;
+  /** Some goal has a currency: the goals panel shows revenue. */
+  hasRevenue?: boolean;
   /** Shown while the site has no events yet. */
   snippet?: string | undefined;
   /** The share link id on a public dashboard. */
@@ -63,6 +65,7 @@ export interface DashboardProps {
  */
 export function Dashboard(props: DashboardProps) {
   const { site, hasGoals } = props;
+  const hasRevenue = props.hasRevenue ?? false;
   const router = useRouter();
   const pathname = usePathname();
   const search = useSearchParams();
@@ -89,7 +92,7 @@ export function Dashboard(props: DashboardProps) {
             'error' in answer ? { state: 'error', message: answer.error.message } : { state: 'done', data: answer },
         }));
       await Promise.all(
-        dashboardRequests(dashboardQueries(site, current, hasGoals)).map(async (call) => {
+        dashboardRequests(dashboardQueries(site, current, hasGoals, new Date(), hasRevenue)).map(async (call) => {
           try {
             const { results } = await queryBatch(call.body, access, controller.signal);
             // An answer for a view that has been left since is dropped, never shown.
@@ -114,7 +117,7 @@ export function Dashboard(props: DashboardProps) {
       clearTimeout(timer);
     };
     // The view is keyed by its URL form: a new object with the same contents must not reload.
-  }, [site, viewKey, hasGoals, access]);
+  }, [site, viewKey, hasGoals, hasRevenue, access]);
 
   useKeyboardShortcuts(view, setView);
 
@@ -281,6 +284,7 @@ export function Dashboard(props: DashboardProps) {
           view={view}
           results={results.goals}
           hasGoals={hasGoals}
+          hasRevenue={hasRevenue}
           onTab={setTab('goals')}
           onFilter={filter}
           onProp={(prop) => setView({ ...view, prop })}
@@ -306,6 +310,7 @@ function GoalsPanel(props: {
   view: DashboardView;
   results: Loaded<QueryResult>;
   hasGoals: boolean;
+  hasRevenue: boolean;
   onTab: (tab: string) => void;
   onFilter: (dimension: string, value: string) => void;
   onProp: (prop: string) => void;
@@ -337,6 +342,12 @@ function GoalsPanel(props: {
           ['visitors', 'Uniques'],
           ['events', 'Total'],
           ['conversion_rate', 'CR'],
+          ...(props.hasRevenue
+            ? ([
+                ['total_revenue', 'Revenue'],
+                ['average_revenue', 'Average'],
+              ] as const)
+            : []),
         ]
       : [
           ['visitors', 'Uniques'],

@@ -1,3 +1,4 @@
+import type { MetricValue } from './client.ts';
 export const count = (n: number | null | undefined) => (n ?? 0).toLocaleString('en-US');
 
 /** 1,234 → 1.2k, as dashboards show big numbers. */
@@ -14,8 +15,10 @@ export function duration(seconds: number | null | undefined): string {
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
-export function metricValue(metric: string, value: number | null | undefined): string {
+export function metricValue(metric: string, value: MetricValue | undefined): string {
   if (value === null || value === undefined) return '–';
+  // Revenue comes formatted in its currency (`€1.2K`).
+  if (typeof value === 'object') return value.short;
   switch (metric) {
     case 'bounce_rate':
     case 'percentage':

@@ -2,7 +2,7 @@
 
 import type { ReactNode } from 'react';
 import { PartBoundary } from './boundary.tsx';
-import type { QueryResult } from './client.ts';
+import type { MetricValue, QueryResult } from './client.ts';
 import { metricValue } from './format.ts';
 
 export type Loaded<T> = { state: 'loading' } | { state: 'error'; message: string } | { state: 'done'; data: T };
@@ -76,7 +76,7 @@ export function Panel(props: PanelProps) {
   );
 }
 
-function shareOf(visitors: number | null | undefined, total: number | undefined): number | null {
+function shareOf(visitors: MetricValue | undefined, total: number | undefined): number | null {
   if (!total) return null;
   return Math.round((Number(visitors ?? 0) / total) * 1000) / 10;
 }

@@ -69,6 +69,8 @@ const COLUMNS = [
   'props',
   'engaged_ms',
   'scroll_depth',
+  'revenue_amount',
+  'revenue_currency',
   '_topic',
   '_partition',
   '_offset',
@@ -142,6 +144,9 @@ function toRow({ event: e, visit: v, topic, partition, offset, index = 0 }: Even
     e.props,
     e.engagedMs,
     e.scrollDepth,
+    // A decimal as text: ClickHouse parses it exactly, where a JSON number would pass through a double.
+    e.revenueAmount || '0',
+    e.revenueCurrency,
     topic,
     partition,
     offset.toString(),

@@ -38,6 +38,9 @@ export interface StoredEvent {
   props: Record<string, string>;
   engaged_ms: number;
   scroll_depth: number;
+  /** Empty, both, when the event has no revenue. */
+  revenue_amount: string;
+  revenue_currency: string;
 }
 
 /** Position after which a page starts: the last (timestamp, event id) of the previous page. */
@@ -81,7 +84,8 @@ export async function readEvents(client: ClickHouseClient, query: ReadEventsQuer
     SELECT toString(event_id) AS id_text, toUnixTimestamp64Milli(timestamp) AS timestamp_ms, type, name,
       toString(visitor_id) AS visitor_text, toString(session_id) AS session_text, hostname, pathname, query, title,
       referrer, referrer_host, source, utm_source, utm_medium, utm_campaign, utm_term, utm_content, country, region,
-      city, browser, browser_version, os, os_version, device, screen_width, language, props, engaged_ms, scroll_depth
+      city, browser, browser_version, os, os_version, device, screen_width, language, props, engaged_ms, scroll_depth,
+      if(revenue_currency = '', '', toString(revenue_amount)) AS revenue_text, toString(revenue_currency) AS currency_text
     FROM events
     WHERE site_id = ${site}
       AND timestamp >= fromUnixTimestamp64Milli(${from}, 'UTC') AND timestamp < fromUnixTimestamp64Milli(${to}, 'UTC')
@@ -91,18 +95,25 @@ export async function readEvents(client: ClickHouseClient, query: ReadEventsQuer
   const result = await client.query({ query: sql, query_params: params.values, format: 'JSONEachRow' });
   // Converted columns are selected under other names: an alias equal to a column's name would replace the column
   // in WHERE and ORDER BY (and a UUID does not sort as its text).
-  type Selected = Omit<StoredEvent, 'event_id' | 'timestamp' | 'visitor_id' | 'session_id'> & {
+  type Selected = Omit<
+    StoredEvent,
+    'event_id' | 'timestamp' | 'visitor_id' | 'session_id' | 'revenue_amount' | 'revenue_currency'
+  > & {
+    revenue_text: string;
+    currency_text: string;
     id_text: string;
     timestamp_ms: number;
     visitor_text: string;
     session_text: string;
   };
   const rows = await result.json<Selected>();
-  return rows.map(({ id_text, timestamp_ms, visitor_text, session_text, ...row }) => ({
+  return rows.map(({ id_text, timestamp_ms, visitor_text, session_text, revenue_text, currency_text, ...row }) => ({
     event_id: id_text,
     timestamp: Number(timestamp_ms),
     visitor_id: visitor_text,
     session_id: session_text,
     ...row,
+    revenue_amount: revenue_text,
+    revenue_currency: currency_text,
   }));
 }

@@ -11,6 +11,7 @@ import {
   type SessionMetric,
   type TimeDimension,
 } from './request.ts';
+import type { RevenueMetric } from './revenue.ts';
 
 /** Blank visit fields read as Plausible shows them; filters accept the same literals. */
 const DIRECT = 'Direct / None';
@@ -128,7 +129,7 @@ function autoBucket(hours: number): TimeBucket {
   return 'month';
 }
 
-export type EventMetric = Exclude<Metric, SessionMetric | RelativeMetric>;
+export type EventMetric = Exclude<Metric, SessionMetric | RelativeMetric | RevenueMetric>;
 export type CountMetric = Exclude<EventMetric, 'scroll_depth' | 'time_on_page'>;
 
 /** Engagement pings are excluded from the scanned rows, so every metric ignores them. */

@@ -34,6 +34,16 @@ import {
   type StatsRequest,
   type TimeDimension,
 } from './request.ts';
+import {
+  isRevenueMetric,
+  type RevenueMetric,
+  type RevenueScope,
+  type RevenueValue,
+  revenueMetricSql,
+  revenueScope,
+  revenueValue,
+  rowCurrency,
+} from './revenue.ts';
 import { planRollup } from './rollup-plan.ts';
 import { type SelectScope, sessionPeriodsSelect, sessionSelect } from './session-query.ts';
 import { timeLabels } from './time-labels.ts';
@@ -53,13 +63,22 @@ export interface StatsContext {
   source?: 'auto' | 'raw' | 'rollup';
 }
 
+/**
+ * A metric's value: a number; null where there is nothing to divide by (`percentage`, the engagement metrics) or no
+ * revenue currency; a revenue figure for `total_revenue` and `average_revenue` (revenue.ts).
+ */
+export type MetricValue = number | null | RevenueValue;
+
 export interface StatsRow {
-  /** `percentage` and the engagement metrics are null when there is nothing to divide by, as in Plausible. */
-  metrics: Array<number | null>;
+  metrics: MetricValue[];
   dimensions: string[];
   /** With `include.comparisons`: the same row in the other period, and the change per metric. */
-  comparison?: { dimensions: string[]; metrics: Array<number | null>; change: Array<number | null> };
+  comparison?: { dimensions: string[]; metrics: MetricValue[]; change: Array<number | null> };
 }
+
+/** The number a value stands for: a revenue figure's amount. */
+export const numberOf = (value: MetricValue | undefined): number =>
+  value !== null && typeof value === 'object' ? value.value : Number(value ?? 0);
 
 export interface StatsResponse {
   results: StatsRow[];
@@ -126,9 +145,7 @@ async function answerStats(client: ClickHouseClient, request: StatsRequest, cont
             comparison: {
               dimensions: [],
               metrics: other,
-              change: request.metrics.map((metric, i) =>
-                change(metric, Number(other[i] ?? 0), Number(current[i] ?? 0)),
-              ),
+              change: request.metrics.map((metric, i) => change(metric, numberOf(other[i]), numberOf(current[i]))),
             },
           },
         ],
@@ -168,9 +185,7 @@ async function answerStats(client: ClickHouseClient, request: StatsRequest, cont
       comparison: {
         dimensions: previous?.dimensions ?? row.dimensions,
         metrics,
-        change: request.metrics.map((metric, i) =>
-          change(metric, Number(metrics[i] ?? 0), Number(row.metrics[i] ?? 0)),
-        ),
+        change: request.metrics.map((metric, i) => change(metric, numberOf(metrics[i]), numberOf(row.metrics[i]))),
       },
     };
   };
@@ -386,7 +401,7 @@ async function totalsOfPeriods(
   context: StatsContext,
 ): Promise<Array<Array<number | null>> | undefined> {
   const metrics = request.metrics as AbsoluteMetric[];
-  if (metrics.some(isEngagementMetric)) return undefined;
+  if (metrics.some((metric) => isEngagementMetric(metric) || isRevenueMetric(metric))) return undefined;
   const params = new ParamBag();
   const tz = params.add(context.timezone, 'String');
   const site = params.add(request.site_id, 'String');
@@ -477,6 +492,7 @@ async function queryPeriod(
   const metrics = request.metrics as AbsoluteMetric[];
   const sessionMetrics = metrics.filter(isSessionMetric);
   const eventMetrics = metrics.filter((m) => !isSessionMetric(m));
+  const revenue = revenueScope(request, goals);
   // Entry and exit pages belong to sessions: every metric of such a query is then the sessions' own.
   const sessionOnly = [...request.dimensions, ...filterDimensions(request.filters)].some((d) =>
     SESSION_ONLY_DIMENSIONS.includes(d),
@@ -492,6 +508,7 @@ async function queryPeriod(
     goals,
     dimensions: request.dimensions,
     filters: request.filters,
+    revenue,
   };
   const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
@@ -537,10 +554,17 @@ async function queryPeriod(
 
   const rows = await select<Array<string | number | null>>(client, sql, params);
   const dimensionCount = request.dimensions.length;
-  const results = rows.map((row) => ({
-    dimensions: row.slice(0, dimensionCount).map(String),
-    metrics: row.slice(dimensionCount).map((value) => (value === null ? null : Number(value))),
-  }));
+  const results = rows.map((row) => {
+    const dimensions = row.slice(0, dimensionCount).map(String);
+    const values = row.slice(dimensionCount).map((value) => (value === null ? null : Number(value)));
+    return {
+      dimensions,
+      metrics: values.map(
+        (value, i): MetricValue =>
+          isRevenueMetric(request.metrics[i] as Metric) ? revenueValue(value, rowCurrency(revenue, dimensions)) : value,
+      ),
+    };
+  });
 
   const meta: StatsResponse['meta'] = {};
   if (request.include?.total_rows) {
@@ -586,9 +610,13 @@ export async function select<T>(client: ClickHouseClient, query: string, params:
  * A SELECT of event metrics grouped by `d0…`, from the hourly rollup when it answers exactly, else from raw events.
  * Engagement pings are skipped unless an engagement metric reads them.
  */
-function eventSelect(request: StatsRequest, context: StatsContext, scope: SelectScope): string {
+function eventSelect(
+  request: StatsRequest,
+  context: StatsContext,
+  scope: SelectScope & { revenue?: RevenueScope },
+): string {
   const { params, tz, range, buckets } = scope;
-  const metrics = request.metrics as EventMetric[];
+  const metrics = request.metrics as Array<EventMetric | RevenueMetric>;
   const source = context.source ?? 'auto';
   const rollup = source === 'raw' ? undefined : planRollup(request, range, context.timezone);
   if (source === 'rollup' && !rollup) {
@@ -606,12 +634,15 @@ function eventSelect(request: StatsRequest, context: StatsContext, scope: Select
       : fieldOf(dimension as FieldDimension, params);
     return `${sql} AS d${i}`;
   });
+  const goalIndex = request.dimensions.indexOf('event:goal');
   const metricSql = metrics.map((metric, i) => {
-    const sql = rollup
-      ? ROLLUP_METRIC_SQL[metric as CountMetric]
-      : engagement
-        ? ENGAGEMENT_METRIC_SQL[metric]
-        : METRIC_SQL[metric as CountMetric];
+    const sql = isRevenueMetric(metric)
+      ? revenueMetricSql(metric, scope.revenue ?? { goals: [] }, params, goalIndex >= 0 ? `d${goalIndex}` : undefined)
+      : rollup
+        ? ROLLUP_METRIC_SQL[metric as CountMetric]
+        : engagement
+          ? ENGAGEMENT_METRIC_SQL[metric]
+          : METRIC_SQL[metric as CountMetric];
     return `${sql} AS ${scope.aliases[i]}`;
   });
   const where = [

@@ -17,6 +17,8 @@ export const SUPPORTED_METRICS = [
   'conversion_rate',
   'group_conversion_rate',
   'exit_rate',
+  'total_revenue',
+  'average_revenue',
 ] as const;
 /** Metrics computed from the sessions table rather than from events. */
 export const SESSION_METRICS = ['bounce_rate', 'visit_duration', 'views_per_visit'] as const;

@@ -39,7 +39,13 @@ export default async function SharePage({
   return (
     <Suspense>
       <p className="muted shared-note">Shared dashboard, read-only.</p>
-      <Dashboard site={site.domain} timezone={site.timezone} hasGoals={site.goals.length > 0} share={id} />
+      <Dashboard
+        site={site.domain}
+        timezone={site.timezone}
+        hasGoals={site.goals.length > 0}
+        hasRevenue={site.goals.some((goal) => 'currency' in goal && goal.currency !== undefined)}
+        share={id}
+      />
     </Suspense>
   );
 }

@@ -15,6 +15,7 @@ export default async function SitePage({ params }: { params: Promise<{ domain: s
         site={site.domain}
         timezone={site.timezone}
         hasGoals={site.goals.length > 0}
+        hasRevenue={site.goals.some((goal) => 'currency' in goal && goal.currency !== undefined)}
         snippet={snippetFor(site.domain, rt.config.collectorPublicUrl)}
         nav={<SiteNav site={site.domain} />}
       />
