@@ -12,18 +12,20 @@ it('the warehouse frozen mid-insert past the group session at 10%, 50% and 90%, 
   await runScenario({
     name: 'frozen-warehouse',
     events: EVENTS,
-    // Paced, so that a worker is often between inserts: one that was idle when the warehouse froze keeps its group
-    // session, takes the frozen worker's partitions, and reads their progress when the warehouse wakes, while the
-    // stale insert it holds is still on its way.
-    streamRate: 2_500,
     rig: { brokers: inject('kafkaBrokers'), workers: 2 },
-    async inject(rig) {
+    async inject(rig, stream) {
       for (const point of FAULT_POINTS) {
         await rig.whenIngested(point * EVENTS);
+        // The stream holds, so that a worker whose insert has gone through stays idle and keeps its group session
+        // through the freeze: it takes the partitions of the one whose insert hangs, and reads their progress when
+        // the warehouse wakes, while that stale insert is still on its way.
+        stream.pause();
+        await sleep(Math.random() * 200);
         // Stopped, not killed: the connections stay open and every insert in flight hangs where it was, then goes
         // on when the warehouse wakes, after the group may have moved its partition to the other worker.
         await rig.warehouseServer.freeze(FREEZE_MS);
         await sleep(3_000);
+        stream.resume();
       }
     },
   });
