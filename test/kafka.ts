@@ -67,6 +67,9 @@ export async function benchBroker(): Promise<{ brokers: string; stop(): void }> 
  * A 3-node KRaft cluster of its own (`kafka.sh cluster-start`): client ports base..base+2, controllers base+100..102,
  * replication 3 and min.insync.replicas 2. Nodes can be killed and started one by one.
  */
+/** Where Linux hands out ports for outgoing connections (net.ipv4.ip_local_port_range). */
+const EPHEMERAL_PORTS_START = 32_768;
+
 export class KafkaCluster {
   readonly #env: NodeJS.ProcessEnv;
   readonly #runDir = tempDir('cluster');
@@ -80,7 +83,11 @@ export class KafkaCluster {
     };
   }
 
-  /** Finds six free ports at base..base+2 and base+100..base+102. */
+  /**
+   * Finds six free ports at base..base+2 and base+100..base+102, below the kernel's ephemeral range (32768 and up on
+   * Linux): ports there are free when checked but may be taken by any client's outgoing connection before the broker
+   * binds them, and once were (a BindException in CI, with another fault scenario running beside this one).
+   */
   static async onFreePorts(): Promise<KafkaCluster> {
     const { createServer } = await import('node:net');
     const free = (port: number) =>
@@ -90,7 +97,7 @@ export class KafkaCluster {
         server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
       });
     for (let attempt = 0; attempt < 50; attempt++) {
-      const base = 20_000 + Math.floor(Math.random() * 20_000);
+      const base = 20_000 + Math.floor(Math.random() * (EPHEMERAL_PORTS_START - 103 - 20_000));
       const ports = [0, 1, 2, 100, 101, 102].map((d) => base + d);
       if ((await Promise.all(ports.map(free))).every(Boolean)) return new KafkaCluster(base);
     }
