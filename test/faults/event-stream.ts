@@ -35,22 +35,6 @@ export class EventStream {
     this.#status = new Uint8Array(options.target * 4);
   }
 
-  #gate: Promise<void> = Promise.resolve();
-  #open: (() => void) | undefined;
-
-  /** Holds every lane before its next request until `resume`: the pipeline drains what it has. */
-  pause(): void {
-    if (this.#open) return;
-    this.#gate = new Promise((open) => {
-      this.#open = open;
-    });
-  }
-
-  resume(): void {
-    this.#open?.();
-    this.#open = undefined;
-  }
-
   async run(): Promise<void> {
     await Promise.all(Array.from({ length: this.options.concurrency }, (_, lane) => this.#lane(lane)));
   }
@@ -70,7 +54,6 @@ export class EventStream {
     const interval = ratePerSecond > 0 ? (batchSize * concurrency * 1000) / ratePerSecond : 0;
     let next = Date.now() + (interval * lane) / concurrency;
     while (this.acked < this.options.target) {
-      await this.#gate;
       if (interval > 0) {
         await sleep(Math.max(0, next - Date.now()));
         next += interval;

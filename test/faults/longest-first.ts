@@ -11,7 +11,7 @@ const CI_SECONDS: Record<string, number> = {
   'frozen-worker.fault.test.ts': 150,
   // Measured locally on a clean clone of the commit that added them.
   'warehouse-down-rebalance.fault.test.ts': 121,
-  'frozen-warehouse.fault.test.ts': 62,
+  'frozen-warehouse.fault.test.ts': 49,
   'broker-loss.fault.test.ts': 222,
   'warehouse-outage.fault.test.ts': 143,
   'broker.fault.test.ts': 125,
