@@ -34,4 +34,30 @@ describe('partition progress', () => {
     progress.forget('import', 0);
     expect(progress.health(61_000)).toEqual({ status: 'ok', stalled: [], lag: 0 });
   });
+
+  it('keeps the clock of a stuck worker across rebalances that take its partitions and hand them back', () => {
+    const progress = new ProgressTracker(5_000);
+    progress.started('t', 0, 0);
+    progress.started('t', 1, 500);
+    // The group drops the member (its inserts hang) and gives it partitions again: nothing has finished meanwhile.
+    progress.forget('t', 0);
+    progress.forget('t', 1);
+    progress.started('t', 1, 7_000);
+    progress.started('t', 2, 7_000);
+    expect(progress.health(8_000)).toMatchObject({ status: 'stalled' });
+    expect(progress.health(8_000).stalled.map((p) => [p.partition, p.stalledMs])).toEqual([
+      [1, 8_000],
+      [2, 8_000],
+    ]);
+    // One batch finishing is progress: the worker's clock starts again for what it takes up next.
+    progress.finished('t', 1, 0, 9_000);
+    progress.forget('t', 2);
+    progress.started('t', 2, 9_500);
+    expect(progress.health(10_000).status).toBe('ok');
+    expect(progress.health(15_000).stalled.map((p) => p.partition)).toEqual([2]);
+    // A worker idle for long starts its clock with its next batch.
+    progress.finished('t', 2, 0, 20_000);
+    progress.started('t', 3, 90_000);
+    expect(progress.health(91_000).status).toBe('ok');
+  });
 });

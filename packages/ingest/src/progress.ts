@@ -34,6 +34,13 @@ interface State {
  */
 export class ProgressTracker {
   readonly #partitions = new Map<string, State>();
+  /**
+   * Since when this worker has had a batch in hand with none finishing, across rebalances: a partition handed back
+   * (or another one) takes up that clock, so a warehouse that hangs every insert is reported even while the group
+   * drops and takes back the stuck members every session timeout. It used to restart with each assignment, and a
+   * frozen warehouse showed ready for as long as the rebalances went on (the frozen-warehouse fault scenario).
+   */
+  #stuckSince: number | undefined;
 
   constructor(readonly stallAfterMs: number) {}
 
@@ -50,7 +57,8 @@ export class ProgressTracker {
   /** A batch of the partition is in hand (called again on every retry; the first time counts). */
   started(topic: string, partition: number, now: number): void {
     const state = this.#state(topic, partition, now);
-    state.busySince ??= now;
+    this.#stuckSince ??= now;
+    state.busySince ??= this.#stuckSince;
   }
 
   /** The batch is done: `lag` messages remain after it. */
@@ -59,6 +67,8 @@ export class ProgressTracker {
     state.busySince = undefined;
     state.lag = lag;
     state.movedAt = now;
+    const busy = [...this.#partitions.values()].some((other) => other.busySince !== undefined);
+    this.#stuckSince = busy ? now : undefined;
   }
 
   /** The partition went to another worker (or this one stopped owning it). */

@@ -383,9 +383,16 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
       'batch not stored; retrying',
       () => partitions.delete(keyOf(batch.topic, batch.partition)),
     );
-  const handleTracked: BatchHandler = (batch, context) => {
+  const handleTracked: BatchHandler = async (batch, context) => {
     progress.started(batch.topic, batch.partition, Date.now());
-    return handleWithRetry(batch, context);
+    try {
+      return await handleWithRetry(batch, context);
+    } catch (error) {
+      // The batch is given up (fenced, the consumer restarting): it no longer holds the partition up here. Left busy,
+      // it kept the worker stalled for good after a frozen warehouse woke, when no batch of that partition came again.
+      progress.forget(batch.topic, batch.partition);
+      throw error;
+    }
   };
   const streams = [
     { topic: topics.events, groupId: options.groupId },
