@@ -60,4 +60,17 @@ describe('partition progress', () => {
     progress.started('t', 3, 90_000);
     expect(progress.health(91_000).status).toBe('ok');
   });
+
+  it('forgets every partition moved elsewhere at an assignment, stalled yet or not', () => {
+    const progress = new ProgressTracker(5_000);
+    progress.started('t', 0, 0);
+    progress.finished('t', 0, 40, 1_000);
+    progress.started('t', 1, 0);
+    progress.finished('t', 1, 0, 1_000);
+    progress.started('u', 0, 0);
+    progress.finished('u', 0, 7, 1_000);
+    // Partition 0 of t, with messages waiting, goes to another worker before it has stalled here.
+    progress.keepOnly('t', new Set([1]));
+    expect(progress.health(60_000).stalled.map((p) => `${p.topic}:${p.partition}`)).toEqual(['u:0']);
+  });
 });

@@ -76,6 +76,17 @@ export class ProgressTracker {
     this.#partitions.delete(`${topic}:${partition}`);
   }
 
+  /**
+   * After an assignment: the topic's partitions this worker no longer owns are not its to report. Forgetting only
+   * those stalled at that moment left a revoked partition with waiting messages behind, which aged into a stall no
+   * batch here would ever clear.
+   */
+  keepOnly(topic: string, owned: ReadonlySet<number>): void {
+    for (const state of [...this.#partitions.values()]) {
+      if (state.topic === topic && !owned.has(state.partition)) this.forget(topic, state.partition);
+    }
+  }
+
   health(now: number): IngestHealth {
     const all = [...this.#partitions.values()].map((state) => ({
       topic: state.topic,

@@ -411,12 +411,8 @@ export async function startIngestWorker(options: IngestOptions): Promise<IngestW
         // After any rebalance the state of every partition may be stale, kept ones included: another member may have
         // owned one in between (this one frozen past its session, then back) and written to it. Each is read again
         // from ClickHouse, with the claim its last owner left, before its next batch.
-        const owned = new Set(assigned.map((a) => keyOf(a.topic, a.partition)));
         for (const key of partitions.keys()) if (key.startsWith(`${topic}:`)) partitions.delete(key);
-        for (const stalled of progress.health(Date.now()).stalled) {
-          if (stalled.topic === topic && !owned.has(keyOf(topic, stalled.partition)))
-            progress.forget(topic, stalled.partition);
-        }
+        progress.keepOnly(topic, new Set(assigned.filter((a) => a.topic === topic).map((a) => a.partition)));
       },
     });
     await consumer.run(handleTracked);
